@@ -1,0 +1,31 @@
+"""Installs nfzoo: normalizing flows on TensorFlow Probability bijectors, trained with Keras 3."""
+from setuptools import find_packages, setup
+
+setup(
+    name="nfzoo",
+    version="0.1.0",
+    description="A normalizing-flow model zoo for TensorFlow / Keras 3 on TFP bijectors.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(include=["nfzoo", "nfzoo.*"]),
+    python_requires=">=3.10,<3.13",
+    # Versions checked together (REFERENCE.md): TFP 0.25 needs tf_keras importable ("[tf]" extra),
+    # but every trainable piece of nfzoo is a Keras 3 layer.
+    install_requires=[
+        "tensorflow==2.21.0",
+        "tensorflow-probability[tf]==0.25.0",
+        "tf-keras==2.21.0",
+        "keras==3.15.1",
+        "tensorflow-datasets==4.9.10",
+        "numpy>=1.26,<3",
+        "pyyaml>=6.0,<7",
+        "pillow>=10,<14",
+        "matplotlib>=3.8,<4",
+        "scikit-learn>=1.4,<2",
+    ],
+    extras_require={
+        "test": ["pytest>=8,<10", "pytest-timeout>=2.3,<3"],
+    },
+    entry_points={"console_scripts": ["nfzoo=nfzoo.cli:main"]},
+    include_package_data=True,
+)

@@ -1,0 +1,6 @@
+"""Makes tests/flow_checks.py importable and keeps TensorFlow quiet and deterministic in tests."""
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(__file__))
