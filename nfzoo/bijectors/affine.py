@@ -38,7 +38,7 @@ class ElementwiseAffine(FlowLayer):
     def forward(self, x, training=False):
         h = x + self.bias if self.shift else x
         y = h * tf.exp(self.log_scale)
-        log_det = self.positions * tf.reduce_sum(self.log_scale) * tf.ones_like(x[:, *([0] * self.event_ndims)])
+        log_det = self.per_example(self.positions * tf.reduce_sum(self.log_scale), x)
         return y, log_det
 
     def inverse(self, y):

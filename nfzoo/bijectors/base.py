@@ -89,6 +89,10 @@ class FlowLayer(keras.layers.Layer):
         """Sums a per-element tensor ``[batch, *event]`` over the event axes -> ``[batch]``."""
         return tf.reduce_sum(t, axis=list(range(1, 1 + self.event_ndims)))
 
+    def per_example(self, value, x):
+        """Broadcasts a scalar log-det ``value`` to shape ``[batch]`` of input ``x``."""
+        return tf.fill(tf.shape(x)[:1], tf.cast(value, x.dtype))
+
 
 class LayerBijector(tfb.Bijector):
     """A TFP bijector whose math is a `FlowLayer`'s ``forward``/``inverse`` (used where TFP has no stock

@@ -1,0 +1,127 @@
+"""Coupling layers: NICE (additive) and Real NVP / Glow (affine).
+
+The input is split by a mask into a conditioning part ``x_a`` (copied) and a transformed part ``x_b``:
+
+    additive:  y_b = x_b + t(x_a),                       log|det J| = 0
+    affine:    y_b = (x_b + t(x_a)) * s(x_a),  s = sigmoid(h(x_a) + 2),   log|det J| = sum log s
+
+(Glow's form: the scale is in (0, 1) and starts near 0.88, the last conv of the network is zero-initialised.)
+
+Masks: ``"channel"`` splits the last axis in halves (channels of an image, features of a vector);
+``"checkerboard"`` (images) conditions on the pixels with ``(row + col + parity)`` even. ``parity`` flips
+which half is transformed, so alternating layers update everything.
+"""
+import keras
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+from nfzoo.bijectors.base import FlowLayer, LayerBijector
+from nfzoo.bijectors.networks import CouplingNetwork
+
+tfb = tfp.bijectors
+
+KINDS = ("additive", "affine")
+MASKS = ("channel", "checkerboard")
+
+
+@keras.saving.register_keras_serializable(package="nfzoo")
+class Coupling(FlowLayer):
+    """Additive or affine coupling with a channel/half or checkerboard mask; see the module docstring."""
+
+    def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, **kwargs):
+        super().__init__(**kwargs)
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+        if mask not in MASKS:
+            raise ValueError(f"mask must be one of {MASKS}, got {mask!r}.")
+        if parity not in (0, 1):
+            raise ValueError(f"parity must be 0 or 1, got {parity!r}.")
+        self.kind, self.mask, self.parity = kind, mask, parity
+        self.hidden, self.num_hidden = hidden, num_hidden
+
+    def build_event(self, event_shape):
+        channels = event_shape[-1]
+        if self.mask == "checkerboard":
+            if len(event_shape) != 3:
+                raise ValueError(f"a checkerboard coupling needs images [batch, H, W, C], got event shape {event_shape}.")
+            height, width = event_shape[:2]
+            rows, cols = tf.meshgrid(tf.range(height), tf.range(width), indexing="ij")
+            self.checker = tf.cast((rows + cols + self.parity) % 2 == 0, tf.float32)[..., None]
+            transformed = channels
+            net_input = event_shape
+        else:
+            if channels < 2:
+                raise ValueError(
+                    f"a channel coupling splits the last axis in two and needs at least 2 channels/features, "
+                    f"got event shape {event_shape}; use mask='checkerboard' for 1-channel images."
+                )
+            self.num_cond = channels // 2
+            transformed = channels - self.num_cond
+            net_input = (*event_shape[:-1], self.num_cond)
+        self.num_transformed = transformed
+        outputs = transformed * (2 if self.kind == "affine" else 1)
+        self.network = CouplingNetwork(outputs, hidden=self.hidden, num_hidden=self.num_hidden, name="network")
+        self.network.build((None, *net_input))
+
+    def _split(self, x):
+        """-> (conditioning, transformed) parts of ``x``."""
+        if self.mask == "checkerboard":
+            return x * self.checker, x
+        if self.parity == 0:
+            return x[..., : self.num_cond], x[..., self.num_cond :]
+        return x[..., -self.num_cond :], x[..., : -self.num_cond]
+
+    def _merge(self, cond, y_b):
+        if self.mask == "checkerboard":
+            return cond + (1.0 - self.checker) * y_b
+        return tf.concat([cond, y_b] if self.parity == 0 else [y_b, cond], axis=-1)
+
+    def shift_and_log_scale(self, cond):
+        """-> (t, log s) of the module docstring; log s is None for additive couplings."""
+        h = self.network(cond)
+        if self.kind == "additive":
+            return h, None
+        shift, raw = h[..., : self.num_transformed], h[..., self.num_transformed :]
+        return shift, tf.math.log_sigmoid(raw + 2.0)
+
+    def _mask_log_scale(self, log_scale):
+        return log_scale * (1.0 - self.checker) if self.mask == "checkerboard" else log_scale
+
+    def forward(self, x, training=False):
+        cond, x_b = self._split(x)
+        shift, log_scale = self.shift_and_log_scale(cond)
+        if log_scale is None:
+            return self._merge(cond, x_b + shift), self.per_example(0.0, x)
+        log_scale = self._mask_log_scale(log_scale)
+        y_b = (x_b + shift) * tf.exp(log_scale)
+        return self._merge(cond, y_b), self.sum_event(log_scale)
+
+    def inverse(self, y):
+        cond, y_b = self._split(y)
+        shift, log_scale = self.shift_and_log_scale(cond)
+        if log_scale is not None:
+            y_b = y_b * tf.exp(-self._mask_log_scale(log_scale))
+        return self._merge(cond, y_b - shift)
+
+    @property
+    def bijector(self):
+        """Channel masks: stock ``tfb.RealNVP`` (y_b = x_b * exp(log s) + t * s); checkerboard: a LayerBijector."""
+        if self.mask == "checkerboard":
+            return LayerBijector(self)
+
+        def shift_and_log_scale_fn(cond, _num_outputs):
+            shift, log_scale = self.shift_and_log_scale(cond)
+            return (shift, None) if log_scale is None else (shift * tf.exp(log_scale), log_scale)
+
+        num_masked = self.num_cond if self.parity == 0 else -self.num_cond
+        return tfb.RealNVP(num_masked=num_masked, shift_and_log_scale_fn=shift_and_log_scale_fn)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "kind": self.kind,
+            "mask": self.mask,
+            "parity": self.parity,
+            "hidden": self.hidden,
+            "num_hidden": self.num_hidden,
+        }

@@ -1,0 +1,93 @@
+"""Invertible 1x1 convolution (Glow): a learned C x C matrix W applied to the channels of every position.
+
+    y[..., :] = W x[..., :],    log|det J| = P * log|det W|,   P = number of positions (H * W for images)
+
+``lu=True`` (default) parameterises ``W = Perm L (U + diag(sign_s * exp(log_s)))`` with a fixed permutation,
+unit lower-triangular L, strictly upper-triangular U and fixed signs, so ``log|det W| = sum(log_s)``
+costs O(C) and the TFP view is the stock ``tfb.ScaleMatvecLU``. ``lu=False`` keeps a plain full matrix
+(log-det by ``slogdet``; TFP view ``tfb.ScaleMatvecLinearOperator``). Both start from a random rotation.
+Works on vectors too (a learned invertible linear map of the features).
+"""
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_probability as tfp
+
+from nfzoo.bijectors.base import FlowLayer
+
+tfb = tfp.bijectors
+
+
+@keras.saving.register_keras_serializable(package="nfzoo")
+class InvertibleConv1x1(FlowLayer):
+    """Learned channel mixing ``y = W x`` per position; see the module docstring."""
+
+    def __init__(self, lu=True, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.lu = lu
+        self.seed = seed
+
+    def build_event(self, event_shape):
+        channels = event_shape[-1]
+        self.positions = int(np.prod(event_shape[:-1]))
+        rotation = np.linalg.qr(np.random.default_rng(self.seed).standard_normal((channels, channels)))[0]
+        rotation = rotation.astype("float32")
+        if not self.lu:
+            self.kernel = self.add_weight(name="kernel", shape=(channels, channels), initializer=lambda *a, **k: rotation)
+            return
+        lower_upper, perm = (t.numpy() for t in tf.linalg.lu(tf.constant(rotation)))
+        diag = np.diag(lower_upper)
+        constant = lambda value: (lambda *a, **k: value)  # noqa: E731  (a Keras initializer for a fixed array)
+        self.lower = self.add_weight(name="lower", shape=(channels, channels), initializer=constant(np.tril(lower_upper, -1)))
+        self.upper = self.add_weight(name="upper", shape=(channels, channels), initializer=constant(np.triu(lower_upper, 1)))
+        self.log_s = self.add_weight(name="log_s", shape=(channels,), initializer=constant(np.log(np.abs(diag))))
+        self.sign_s = self.add_weight(
+            name="sign_s", shape=(channels,), initializer=constant(np.sign(diag).astype("float32")), trainable=False
+        )
+        self.perm = self.add_weight(
+            name="perm", shape=(channels,), dtype="int32", initializer=constant(perm.astype("int32")), trainable=False
+        )
+
+    def lower_upper(self):
+        """The packed LU factor ``tril(L, -1) + triu(U, 1) + diag(sign_s * exp(log_s))``."""
+        return (
+            tf.linalg.band_part(self.lower, -1, 0)
+            - tf.linalg.band_part(self.lower, 0, 0)
+            + tf.linalg.band_part(self.upper, 0, -1)
+            - tf.linalg.band_part(self.upper, 0, 0)
+            + tf.linalg.diag(self.sign_s * tf.exp(self.log_s))
+        )
+
+    def matrix(self):
+        """W as a dense C x C matrix."""
+        if not self.lu:
+            return self.kernel
+        return tf.linalg.lu_reconstruct(self.lower_upper(), tf.convert_to_tensor(self.perm))
+
+    def log_abs_det(self):
+        if self.lu:
+            return tf.reduce_sum(self.log_s)
+        return tf.linalg.slogdet(self.kernel)[1]
+
+    def _apply(self, matrix, x):
+        return tf.linalg.matvec(matrix, x) if self.event_ndims == 1 else tf.tensordot(x, matrix, [[-1], [1]])
+
+    def forward(self, x, training=False):
+        y = self._apply(self.matrix(), x)
+        return y, self.per_example(self.positions * self.log_abs_det(), x)
+
+    def inverse(self, y):
+        if self.lu:
+            inverse = tf.linalg.lu_matrix_inverse(self.lower_upper(), tf.convert_to_tensor(self.perm))
+        else:
+            inverse = tf.linalg.inv(self.kernel)
+        return self._apply(inverse, y)
+
+    @property
+    def bijector(self):
+        if self.lu:
+            return tfb.ScaleMatvecLU(self.lower_upper(), tf.convert_to_tensor(self.perm))
+        return tfb.ScaleMatvecLinearOperator(tf.linalg.LinearOperatorFullMatrix(tf.convert_to_tensor(self.kernel)))
+
+    def get_config(self):
+        return {**super().get_config(), "lu": self.lu, "seed": self.seed}

@@ -1,0 +1,53 @@
+"""Keras 3 conditioner networks for coupling layers and split priors.
+
+The last layer is zero-initialised, so a coupling starts close to the identity (Glow) and a learned prior
+starts as N(0, 1).
+"""
+import keras
+
+
+@keras.saving.register_keras_serializable(package="nfzoo")
+class CouplingNetwork(keras.layers.Layer):
+    """``h = net(x)`` with ``out_channels`` outputs per position.
+
+    Images (rank-4 input): 3x3 conv (hidden) -> ReLU -> 1x1 conv (hidden) -> ReLU -> zero-init 3x3 conv,
+    as in Glow / Real NVP's resnet-free variant. Vectors (rank-2 input): ``num_hidden`` ReLU dense layers
+    -> zero-init dense. ``num_hidden=0`` gives a single zero-init layer (Glow's split prior).
+    """
+
+    def __init__(self, out_channels, hidden=512, num_hidden=2, **kwargs):
+        super().__init__(**kwargs)
+        self.out_channels = out_channels
+        self.hidden = hidden
+        self.num_hidden = num_hidden
+
+    def build(self, input_shape):
+        image = len(input_shape) == 4
+        self.hidden_layers = []
+        for i in range(self.num_hidden):
+            if image:
+                size = 3 if i == 0 else 1
+                self.hidden_layers.append(keras.layers.Conv2D(self.hidden, size, padding="same", activation="relu"))
+            else:
+                self.hidden_layers.append(keras.layers.Dense(self.hidden, activation="relu"))
+        if image:
+            self.output_layer = keras.layers.Conv2D(self.out_channels, 3, padding="same", kernel_initializer="zeros")
+        else:
+            self.output_layer = keras.layers.Dense(self.out_channels, kernel_initializer="zeros")
+        shape = input_shape
+        for layer in [*self.hidden_layers, self.output_layer]:
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+
+    def call(self, x):
+        for layer in self.hidden_layers:
+            x = layer(x)
+        return self.output_layer(x)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "out_channels": self.out_channels,
+            "hidden": self.hidden,
+            "num_hidden": self.num_hidden,
+        }

@@ -1,0 +1,62 @@
+"""Multi-scale split with a learned conditional Gaussian prior (Glow's split2d, Real NVP's factor-out).
+
+The channels are split into a kept half z1 and a factored half z2 with prior
+``z2 | z1 ~ N(mu(z1), exp(log_sigma(z1))^2)`` (mu, log_sigma from a zero-initialised 3x3 conv on z1).
+As a bijection this standardises z2:
+
+    y = [z1, eps],   eps = (z2 - mu(z1)) * exp(-log_sigma(z1)),   log|det J| = -sum log_sigma(z1)
+
+so the factored part is N(0, 1) under the model, and sampling ``eps ~ N(0, T^2)`` gives Glow's
+temperature ``z2 = mu + T * sigma * eps``. A `FlowModel` sets ``eps`` aside (``factor_out``) and sends
+only z1 to the next level; ``merge`` puts it back when decoding.
+"""
+import keras
+import tensorflow as tf
+
+from nfzoo.bijectors.base import FlowLayer
+from nfzoo.bijectors.networks import CouplingNetwork
+
+
+@keras.saving.register_keras_serializable(package="nfzoo")
+class Split(FlowLayer):
+    """Factor out half the channels of an image under a prior conditioned on the other half."""
+
+    min_event_rank = 3
+    factors_out = True
+
+    def build_event(self, event_shape):
+        channels = event_shape[-1]
+        if channels < 2:
+            raise ValueError(f"Split needs at least 2 channels to factor out half, got event shape {event_shape}.")
+        self.num_kept = channels // 2
+        self.prior = CouplingNetwork(2 * (channels - self.num_kept), num_hidden=0, name="prior")
+        self.prior.build((None, *event_shape[:-1], self.num_kept))
+
+    def _mean_log_sigma(self, kept):
+        h = self.prior(kept)
+        half = h.shape[-1] // 2
+        return h[..., :half], h[..., half:]
+
+    def forward(self, x, training=False):
+        kept, factored = x[..., : self.num_kept], x[..., self.num_kept :]
+        mean, log_sigma = self._mean_log_sigma(kept)
+        eps = (factored - mean) * tf.exp(-log_sigma)
+        return tf.concat([kept, eps], axis=-1), -self.sum_event(log_sigma)
+
+    def inverse(self, y):
+        kept, eps = y[..., : self.num_kept], y[..., self.num_kept :]
+        mean, log_sigma = self._mean_log_sigma(kept)
+        return tf.concat([kept, mean + tf.exp(log_sigma) * eps], axis=-1)
+
+    def factor_out(self, y):
+        """-> (kept half for the next level, standardised factored half)."""
+        return y[..., : self.num_kept], y[..., self.num_kept :]
+
+    def merge(self, kept, eps):
+        return tf.concat([kept, eps], axis=-1)
+
+    def kept_event_shape(self):
+        return (*self.event_shape[:-1], self.num_kept)
+
+    def factored_event_shape(self):
+        return (*self.event_shape[:-1], self.event_shape[-1] - self.num_kept)

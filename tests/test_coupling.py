@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from flow_checks import check_flow_layer
+from nfzoo.bijectors.coupling import Coupling
+
+# trainable variables: (kernel + bias) per hidden layer and for the zero-init output layer
+CASES = [
+    ("affine", "channel", 0, (2, 4, 4, 4)),
+    ("affine", "channel", 1, (2, 4, 4, 3)),
+    ("additive", "channel", 0, (2, 4, 4, 4)),
+    ("affine", "checkerboard", 0, (2, 4, 4, 1)),
+    ("additive", "checkerboard", 1, (2, 4, 4, 2)),
+    ("affine", "channel", 0, (3, 5)),
+    ("additive", "channel", 1, (3, 4)),
+]
+
+
+@pytest.mark.parametrize("kind,mask,parity,shape", CASES)
+def test_coupling_checks(kind, mask, parity, shape):
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+    layer = Coupling(kind=kind, mask=mask, parity=parity, hidden=8, num_hidden=2)
+    check_flow_layer(layer, x, expected_trainable=6)
+
+
+def test_conditioning_half_is_copied():
+    x = np.random.default_rng(1).normal(size=(2, 4, 4, 4)).astype("float32")
+    layer = Coupling(parity=1, hidden=4)
+    layer(x)
+    for w in layer.trainable_weights:
+        w.assign(w + 0.3)
+    y, _ = layer(x)
+    np.testing.assert_array_equal(y.numpy()[..., 2:], x[..., 2:])
+    assert not np.allclose(y.numpy()[..., :2], x[..., :2])
+
+
+def test_starts_as_glow_scale():
+    x = np.random.default_rng(2).normal(size=(1, 2, 2, 2)).astype("float32")
+    y, log_det = Coupling(hidden=4)(x)
+    np.testing.assert_allclose(y.numpy()[..., 1], x[..., 1] * (1 / (1 + np.exp(-2.0))), rtol=1e-5)
+    np.testing.assert_allclose(log_det.numpy(), 4 * np.log(1 / (1 + np.exp(-2.0))), rtol=1e-5)
+
+
+def test_bad_input_errors():
+    with pytest.raises(ValueError, match="at least 2 channels"):
+        Coupling(hidden=4)(tf.zeros((1, 4, 4, 1)))
+    with pytest.raises(ValueError, match="checkerboard"):
+        Coupling(mask="checkerboard", hidden=4)(tf.zeros((1, 4)))
+    with pytest.raises(ValueError, match="kind"):
+        Coupling(kind="spline")
