@@ -6,6 +6,7 @@ import tensorflow as tf
 from flow_checks import check_flow_layer
 from nfzoo.bijectors.logit import Logit
 from nfzoo.bijectors.permute import Permute
+from nfzoo.bijectors.reshape import Reshape
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
 
@@ -49,3 +50,18 @@ def test_logit():
 def test_bad_shapes(layer, shape, match):
     with pytest.raises(ValueError, match=match):
         layer(tf.zeros(shape))
+
+
+def test_split_with_standard_prior_has_no_weights():
+    x = rng.normal(size=(2, 2, 2, 4)).astype("float32")
+    layer = Split(learned=False)
+    check_flow_layer(layer, x, 0)
+    np.testing.assert_allclose(layer(x)[0].numpy(), x)
+
+
+def test_reshape():
+    x = rng.normal(size=(2, 2, 3, 2)).astype("float32")
+    check_flow_layer(Reshape(), x, 0)
+    check_flow_layer(Reshape((6, 2)), x, 0)
+    with pytest.raises(ValueError, match="sizes differ"):
+        Reshape((5,))(x)

@@ -7,7 +7,8 @@ As a bijection this standardises z2:
     y = [z1, eps],   eps = (z2 - mu(z1)) * exp(-log_sigma(z1)),   log|det J| = -sum log_sigma(z1)
 
 so the factored part is N(0, 1) under the model, and sampling ``eps ~ N(0, T^2)`` gives Glow's
-temperature ``z2 = mu + T * sigma * eps``. A `FlowModel` sets ``eps`` aside (``factor_out``) and sends
+temperature ``z2 = mu + T * sigma * eps``. With ``learned=False`` the prior is N(0, I) (Real NVP's
+factor-out) and the layer has no weights. A `FlowModel` sets ``eps`` aside (``factor_out``) and sends
 only z1 to the next level; ``merge`` puts it back when decoding.
 """
 import keras
@@ -24,15 +25,23 @@ class Split(FlowLayer):
     min_event_rank = 3
     factors_out = True
 
+    def __init__(self, learned=True, **kwargs):
+        super().__init__(**kwargs)
+        self.learned = learned
+
     def build_event(self, event_shape):
         channels = event_shape[-1]
         if channels < 2:
             raise ValueError(f"Split needs at least 2 channels to factor out half, got event shape {event_shape}.")
         self.num_kept = channels // 2
+        if not self.learned:
+            return
         self.prior = CouplingNetwork(2 * (channels - self.num_kept), num_hidden=0, name="prior")
         self.prior.build((None, *event_shape[:-1], self.num_kept))
 
     def _mean_log_sigma(self, kept):
+        if not self.learned:
+            return tf.zeros_like(kept[..., :1]), tf.zeros_like(kept[..., :1])
         h = self.prior(kept)
         half = h.shape[-1] // 2
         return h[..., :half], h[..., half:]
@@ -60,3 +69,6 @@ class Split(FlowLayer):
 
     def factored_event_shape(self):
         return (*self.event_shape[:-1], self.event_shape[-1] - self.num_kept)
+
+    def get_config(self):
+        return {**super().get_config(), "learned": self.learned}

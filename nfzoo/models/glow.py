@@ -1,0 +1,49 @@
+"""Glow (Kingma & Dhariwal 2018), as in openai/glow.
+
+For each of ``levels`` levels: squeeze -> ``steps`` x [ActNorm -> permutation -> coupling] -> split half
+the channels under a learned conditional prior (all but the last level). The top latent gets a learned
+per-channel Gaussian prior (``learn_top``), written as an affine standardisation. Permutation: ``invconv``
+(LU 1x1 conv, the paper's best), ``invconv_full`` (1x1 conv without LU), ``shuffle`` or ``reverse``.
+Coupling: ``affine`` (scale = sigmoid(h + 2)) or ``additive``.
+"""
+from nfzoo.bijectors.actnorm import ActNorm
+from nfzoo.bijectors.affine import ElementwiseAffine
+from nfzoo.bijectors.coupling import Coupling
+from nfzoo.bijectors.invconv import InvertibleConv1x1
+from nfzoo.bijectors.permute import Permute
+from nfzoo.bijectors.split import Split
+from nfzoo.bijectors.squeeze import Squeeze
+from nfzoo.models.flow_model import FlowModel
+from nfzoo.models.image_shape import check_image_shape
+
+PERMUTATIONS = ("invconv", "invconv_full", "shuffle", "reverse")
+
+
+def permutation_layer(kind, seed):
+    if kind == "invconv":
+        return InvertibleConv1x1(lu=True, seed=seed)
+    if kind == "invconv_full":
+        return InvertibleConv1x1(lu=False, seed=seed)
+    if kind in ("shuffle", "reverse"):
+        return Permute(mode=kind, seed=seed)
+    raise ValueError(f"permutation must be one of {PERMUTATIONS}, got {kind!r}.")
+
+
+def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutation="invconv", n_bits=8,
+         learn_top=True, seed=0, name="glow"):
+    """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C)."""
+    check_image_shape(image_shape, levels)
+    layers = []
+    for level in range(levels):
+        layers.append(Squeeze())
+        for step in range(steps):
+            layers += [
+                ActNorm(),
+                permutation_layer(permutation, seed=seed + 1000 * level + step),
+                Coupling(kind=coupling, mask="channel", hidden=hidden),
+            ]
+        if level < levels - 1:
+            layers.append(Split())
+    if learn_top:
+        layers.append(ElementwiseAffine(per="channel", shift=True, name="top_prior"))
+    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, name=name)
