@@ -1,0 +1,69 @@
+"""Planar flow (Rezende & Mohamed 2015) on vectors.
+
+    f(z) = z + u_hat * tanh(w^T z + b),    log|det df/dz| = log|1 + u_hat^T psi(z)|,  psi = tanh'(w^T z + b) w
+
+f is invertible iff w^T u_hat >= -1, which the reparameterisation
+
+    u_hat = u + (m(w^T u) - w^T u) w / ||w||^2,    m(a) = -1 + softplus(a)
+
+guarantees for any u (w^T u_hat = m(w^T u) > -1; w must be nonzero). With t = tanh(w^T z + b) the
+determinant is 1 + m(w^T u) (1 - t^2) = t^2 + softplus(w^T u) (1 - t^2), computed in that form so it stays
+accurate (and positive) as w^T u_hat approaches -1.
+
+Inverse (no closed form): a = w^T z solves the scalar equation w^T y = a + (w^T u_hat) tanh(a + b), whose
+right side is increasing in a, with the root in [w^T y - |w^T u_hat|, w^T y + |w^T u_hat|]. A vectorised
+bisection of that bracket (a fixed number of halvings, so it traces into one small graph) finds a to float32
+precision; then z = y - u_hat tanh(a + b). (Plain Newton can cycle between the bracket ends when |w^T u_hat|
+is large and tanh saturates; bisection cannot fail.)
+
+u, w and b start as small random normals (std 0.05): close to the identity, with w != 0.
+"""
+import keras
+import tensorflow as tf
+
+from nfzoo.bijectors.base import FlowLayer
+
+BISECTION_STEPS = 60  # bracket width 2 |w^T u_hat| / 2^60: below float32 resolution for any sane parameters
+
+
+@keras.saving.register_keras_serializable(package="nfzoo")
+class Planar(FlowLayer):
+    """Planar flow ``f(z) = z + u_hat tanh(w^T z + b)``; see the module docstring."""
+
+    min_event_rank = 1
+    max_event_rank = 1
+
+    def build_event(self, event_shape):
+        init = keras.initializers.RandomNormal(stddev=0.05)
+        self.u = self.add_weight(name="u", shape=event_shape, initializer=init)
+        self.w = self.add_weight(name="w", shape=event_shape, initializer=init)
+        self.b = self.add_weight(name="b", shape=(), initializer=init)
+
+    def _params(self):
+        """``(u_hat, softplus(w^T u))``; note w^T u_hat = softplus(w^T u) - 1."""
+        wu = tf.reduce_sum(self.w * self.u)
+        softplus_wu = tf.nn.softplus(wu)
+        u_hat = self.u + (softplus_wu - 1.0 - wu) * self.w / tf.reduce_sum(tf.square(self.w))
+        return u_hat, softplus_wu
+
+    def forward(self, x, training=False):
+        u_hat, softplus_wu = self._params()
+        t = tf.tanh(tf.linalg.matvec(x, self.w) + self.b)
+        y = x + u_hat * t[:, None]
+        log_det = tf.math.log(tf.square(t) + softplus_wu * (1.0 - tf.square(t)))
+        return y, log_det
+
+    def inverse(self, y):
+        u_hat, softplus_wu = self._params()
+        c = softplus_wu - 1.0  # w^T u_hat, in (-1, inf)
+        s = tf.linalg.matvec(y, self.w)  # = a + c tanh(a + b)
+
+        def halve(lo, hi):
+            mid = 0.5 * (lo + hi)
+            below = mid + c * tf.tanh(mid + self.b) < s
+            return tf.where(below, mid, lo), tf.where(below, hi, mid)
+
+        lo, hi = tf.while_loop(
+            lambda *_: True, halve, (s - tf.abs(c), s + tf.abs(c)), maximum_iterations=BISECTION_STEPS
+        )
+        return y - u_hat * tf.tanh(0.5 * (lo + hi) + self.b)[:, None]

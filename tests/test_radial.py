@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from flow_checks import autodiff_log_det, check_flow_layer, perturb_weights
+from nfzoo.bijectors.radial import Radial
+
+
+def data(dim, seed=0):
+    return np.random.default_rng(seed).normal(size=(3, dim)).astype("float32")
+
+
+@pytest.mark.parametrize("dim", [2, 5])
+def test_radial_checks(dim):
+    check_flow_layer(Radial(), data(dim), 3)
+
+
+def test_starts_as_identity():
+    x = data(3)
+    y, log_det = Radial()(x)
+    np.testing.assert_allclose(y.numpy(), x, atol=1e-6)
+    np.testing.assert_allclose(log_det.numpy(), 0.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("beta_raw", [-30.0, -200.0])  # beta -> -alpha; at -200 softplus underflows to 0
+def test_invertible_at_strongest_contraction(beta_raw):
+    x = data(3)
+    layer = Radial()
+    layer(x)
+    layer.alpha_raw.assign(1.0)
+    layer.beta_raw.assign(beta_raw)
+    for z in (x, 0.01 * x):
+        y, log_det = layer(z)
+        assert np.all(np.isfinite(log_det.numpy()))
+        np.testing.assert_allclose(log_det.numpy(), autodiff_log_det(layer, z), atol=1e-3)
+        np.testing.assert_allclose(layer.inverse(y).numpy(), z, atol=1e-4)
+
+
+def test_config_round_trip_and_bad_rank():
+    x = data(4)
+    layer = Radial()
+    layer(x)
+    perturb_weights(layer)
+    clone = Radial.from_config(layer.get_config())
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    for a, b in zip(clone(x), layer(x)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match="rank 1..1"):
+        Radial()(tf.zeros((3, 4, 4)))
