@@ -17,6 +17,7 @@ setup(
         "tf-keras==2.21.0",
         "keras==3.15.1",
         "tensorflow-datasets==4.9.10",
+        "tensorboard==2.21.0",
         "numpy>=1.26,<3",
         "pyyaml>=6.0,<7",
         "pillow>=10,<14",

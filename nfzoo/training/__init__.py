@@ -1,0 +1,1 @@
+"""Training nfzoo models with Keras `fit`: schedules, callbacks, distribution strategies, the train loop."""

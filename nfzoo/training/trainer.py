@@ -1,0 +1,113 @@
+"""Train and evaluate a zoo config with Keras `fit`/`evaluate`.
+
+``train`` writes to ``out_dir``:
+
+    backup/         BackupAndRestore state (weights, optimizer, epoch): rerunning the same command after a
+                    kill resumes from the last save (every ``save_every`` training steps)
+    best.keras      ModelCheckpoint of the best validation bits/dim (or loss)
+    final.keras     the model after the last epoch
+    logs/           TensorBoard: loss, bits/dim, learning rate, a grid of samples per epoch
+    samples.png     the latest sample grid
+    history.csv     one row per epoch (appended across resumes)
+"""
+import csv
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from nfzoo.config import build, load_config
+from nfzoo.data.pipeline import image_dataset
+from nfzoo.data.sources import load_splits
+from nfzoo.training.callbacks import NaNGuard, SampleGrid
+from nfzoo.training.distribute import get_strategy
+from nfzoo.training.schedules import LinearWarmup
+
+
+def datasets(config, data_dir=None, seed=0):
+    """(train, validation) tf.data pipelines of dequantised images for a config."""
+    data, training = config["data"], config["training"]
+    splits = load_splits(data, data_dir)
+    n_bits, batch = config["model"].get("n_bits", 8), training["batch_size"]
+    train = image_dataset(splits.train_images, batch_size=batch, n_bits=n_bits, shuffle=True, seed=seed,
+                          augment_flip=training.get("augment_flip", False), drop_remainder=True)
+    val = image_dataset(splits.val_images, batch_size=training.get("eval_batch_size", batch), n_bits=n_bits,
+                        shuffle=False, seed=seed + 1)
+    return _images_only(train), _images_only(val)
+
+
+def _images_only(ds):
+    return ds.map(lambda x, *_: x) if isinstance(ds.element_spec, tuple) else ds
+
+
+def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logical_cpus=0, save_every=200,
+          verbose="auto", callbacks=()):
+    """Trains (or resumes) ``config``; returns the Keras History of this run. ``callbacks`` are added
+    after nfzoo's own (NaN guard, backup, checkpoint, TensorBoard, CSV log, sample grid)."""
+    config = load_config(config)
+    training = config["training"]
+    strategy = get_strategy(strategy, logical_cpus)
+    out = Path(out_dir or Path("runs") / config["name"])
+    if not _is_chief(strategy):
+        out = out / f"worker_{strategy.cluster_resolver.task_id}"
+    out.mkdir(parents=True, exist_ok=True)
+    train_ds, val_ds = datasets(config, data_dir, seed=training.get("seed", 0))
+    with strategy.scope():
+        model = build(config)
+        schedule = LinearWarmup(training.get("learning_rate", 1e-3), training.get("warmup_steps", 0))
+        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm")))
+    monitor = "val_bits_per_dim" if model.n_bits is not None else "val_loss"
+    callbacks = [
+        *_builtin_callbacks(out, monitor, model, save_every),
+        *callbacks,
+    ]
+    start = time.time()
+    history = model.fit(train_ds, validation_data=val_ds, epochs=epochs or training["epochs"],
+                        callbacks=callbacks, verbose=verbose)
+    model.save(out / "final.keras")
+    with (out / "wall_time.txt").open("a") as f:
+        f.write(f"{time.time() - start:.1f}\n")
+    return history
+
+
+def _builtin_callbacks(out, monitor, model, save_every):
+    callbacks = [
+        NaNGuard(last_good=out / "backup"),
+        keras.callbacks.BackupAndRestore(str(out / "backup"), save_freq=save_every, double_checkpoint=True),
+        keras.callbacks.ModelCheckpoint(str(out / "best.keras"), monitor=monitor, mode="min", save_best_only=True,
+                                        initial_value_threshold=_best_so_far(out / "history.csv", monitor)),
+        keras.callbacks.TensorBoard(str(out / "logs")),
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+    ]
+    if len(model.data_event_shape) == 3:
+        callbacks.append(SampleGrid(out / "logs" / "samples", out / "samples.png"))
+    return callbacks
+
+
+def _best_so_far(history_csv, monitor):
+    """The best ``monitor`` value logged by earlier runs in this directory (so a resumed run's
+    best.keras is only replaced by a better model), or None."""
+    if not history_csv.is_file():
+        return None
+    with history_csv.open() as f:
+        values = [float(row[monitor]) for row in csv.DictReader(f) if row.get(monitor) not in (None, "", "nan")]
+    return min(values) if values else None
+
+
+def evaluate(model_path, config, data_dir=None, batch_size=None):
+    """Held-out metrics of a saved model on the config's validation split -> dict."""
+    config = load_config(config)
+    if batch_size:
+        config["training"]["eval_batch_size"] = batch_size
+    _, val_ds = datasets(config, data_dir)
+    model = keras.models.load_model(model_path)
+    model.compile()
+    return model.evaluate(val_ds, verbose=0, return_dict=True)
+
+
+def _is_chief(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return True
+    return resolver.task_type in (None, "chief") or (resolver.task_type == "worker" and resolver.task_id == 0)
