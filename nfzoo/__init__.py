@@ -1,1 +1,14 @@
-"""nfzoo."""
+"""nfzoo: normalizing flows on TensorFlow Probability bijectors, trained with Keras 3.
+
+    import nfzoo
+    model = nfzoo.build("zoo_configs/glow_celeba.yaml")   # a keras.Model (FlowModel)
+    model.fit(dataset); model.log_prob(x); model.sample(16, temperature=0.7)
+"""
+from nfzoo.config import FAMILIES, build, load_config
+from nfzoo.models.flow_model import FlowModel
+from nfzoo.models.glow import glow
+from nfzoo.models.nice import nice
+from nfzoo.models.realnvp import realnvp
+
+__version__ = "0.1.0"
+__all__ = ["FAMILIES", "FlowModel", "build", "glow", "load_config", "nice", "realnvp"]
