@@ -114,3 +114,39 @@ def test_mirrored_strategy_matches_single_device(tmp_path):
     script.write_text(MIRRORED_SCRIPT.format(tests=os.path.dirname(__file__)))
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-3000:]
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_multiworker_training_with_two_local_workers(data_dir, tmp_path):
+    """`nfzoo train --strategy multiworker` with TF_CONFIG: two worker processes on 127.0.0.1 train together;
+    the chief (worker 0) writes the run, the other worker writes to its own sub-folder."""
+    import yaml
+
+    config = tiny_glow_config(data_dir, epochs=1)
+    config_path = tmp_path / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    workers = [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]
+    processes = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps({"cluster": {"worker": workers},
+                                                     "task": {"type": "worker", "index": index}}))
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "nfzoo.cli", "train", str(config_path), "--strategy", "multiworker",
+             "--out", str(tmp_path / "run")],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    try:
+        outputs = [p.communicate(timeout=600)[0] for p in processes]
+    finally:
+        for p in processes:
+            p.kill()
+    assert [p.returncode for p in processes] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
+    assert (tmp_path / "run" / "final.keras").is_file()
+    assert (tmp_path / "run" / "worker_1").is_dir()
+    assert len(read_history(tmp_path / "run" / "history.csv")) == 1

@@ -168,7 +168,12 @@ class FlowModel(keras.Model):
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         if self.n_bits is not None:
             self.bits_per_dim_tracker.update_state(bits_per_dim(y_pred, self.num_dims, self.n_bits))
-        return {m.name: m.result() for m in self.metrics}
+        results = {m.name: m.result() for m in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3 reduces step outputs across workers with reduce("MEAN", axis=0), which fails on
+            # scalars (tensorflow/tensorflow#72388): give each a length-1 axis to reduce over.
+            results = {name: tf.reshape(value, [1]) for name, value in results.items()}
+        return results
 
     @property
     def metrics(self):
