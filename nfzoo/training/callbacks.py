@@ -1,5 +1,6 @@
 """Keras callbacks for flow training: a NaN guard that keeps the last good state, and sample grids."""
 import math
+import time
 
 import keras
 import numpy as np
@@ -24,6 +25,22 @@ class NaNGuard(keras.callbacks.TerminateOnNaN):
                 f"kept in {self.last_good}; rerun the same command to resume from it (lower the learning rate or "
                 "raise warmup_steps if it happens again)."
             )
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Appends ``epoch seconds`` per finished epoch to a text file, so the wall time of a run that was
+    killed and resumed any number of times is the sum of its lines."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        with open(self.path, "a") as f:
+            f.write(f"{epoch} {time.perf_counter() - self.start:.1f}\n")
 
 
 class SampleGrid(keras.callbacks.Callback):

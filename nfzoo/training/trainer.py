@@ -9,9 +9,9 @@
     logs/           TensorBoard: loss, bits/dim, learning rate, a grid of samples per epoch
     samples.png     the latest sample grid
     history.csv     one row per epoch (appended across resumes)
+    epoch_times.txt ``epoch seconds`` per finished epoch (wall time = the sum)
 """
 import csv
-import time
 from pathlib import Path
 
 import keras
@@ -20,7 +20,7 @@ import tensorflow as tf
 from nfzoo.config import build, load_config
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
-from nfzoo.training.callbacks import NaNGuard, SampleGrid
+from nfzoo.training.callbacks import EpochTimer, NaNGuard, SampleGrid
 from nfzoo.training.distribute import get_strategy
 from nfzoo.training.schedules import LinearWarmup
 
@@ -62,18 +62,16 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
         *_builtin_callbacks(out, monitor, model, save_every),
         *callbacks,
     ]
-    start = time.time()
     history = model.fit(train_ds, validation_data=val_ds, epochs=epochs or training["epochs"],
                         callbacks=callbacks, verbose=verbose)
     model.save(out / "final.keras")
-    with (out / "wall_time.txt").open("a") as f:
-        f.write(f"{time.time() - start:.1f}\n")
     return history
 
 
 def _builtin_callbacks(out, monitor, model, save_every):
     callbacks = [
         NaNGuard(last_good=out / "backup"),
+        EpochTimer(out / "epoch_times.txt"),
         keras.callbacks.BackupAndRestore(str(out / "backup"), save_freq=save_every, double_checkpoint=True),
         keras.callbacks.ModelCheckpoint(str(out / "best.keras"), monitor=monitor, mode="min", save_best_only=True,
                                         initial_value_threshold=_best_so_far(out / "history.csv", monitor)),

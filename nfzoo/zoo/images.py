@@ -1,0 +1,52 @@
+"""User images -> model-space batches and back, for the zoo's image API.
+
+Inputs are uint8 [0, 255] or float [0, 1] images, one ``[H, W, 3]`` or a batch ``[N, H, W, 3]``, of any
+size: an aligned CelebA frame (218x178) gets the training crop (rows 40:188, cols 15:163); any other
+non-square image is centre-cropped to a square; then it is resized to the model's resolution. The pixels
+become model space at the centre of their n_bits bin (deterministic, so encode -> decode is exact).
+"""
+import numpy as np
+import tensorflow as tf
+
+from nfzoo.data.celeba import ALIGNED_SHAPE, crop_celeba
+from nfzoo.data.preprocess import quantize, resize_images
+
+
+def as_uint8_batch(images):
+    """uint8 or float-in-[0, 1] images -> uint8 numpy batch [N, H, W, C]; one clear error otherwise."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[None]
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"expected images [H, W, C] or [N, H, W, C] with 1 or 3 channels, got shape {images.shape}")
+    if images.dtype == np.uint8:
+        return images
+    if np.issubdtype(images.dtype, np.floating):
+        if not np.all(np.isfinite(images)) or images.min() < 0.0 or images.max() > 1.0:
+            raise ValueError("float images must be finite and scaled to [0, 1] (or pass uint8 in [0, 255])")
+        return np.round(images * 255.0).astype(np.uint8)
+    raise ValueError(f"expected uint8 [0, 255] or float [0, 1] images, got dtype {images.dtype}")
+
+
+def fit_to_model(images, image_shape):
+    """Crops (aligned CelebA frame or centre square) and resizes uint8 images to ``image_shape`` (H, W, C)."""
+    images = as_uint8_batch(images)
+    height, width, channels = image_shape
+    if images.shape[-1] != channels:
+        raise ValueError(f"this model takes {channels}-channel images, got {images.shape[-1]} channels")
+    if images.shape[1:3] == ALIGNED_SHAPE:
+        images = crop_celeba(images)
+    elif images.shape[1] != images.shape[2] and height == width:
+        side = min(images.shape[1:3])
+        top, left = (images.shape[1] - side) // 2, (images.shape[2] - side) // 2
+        images = images[:, top: top + side, left: left + side]
+    return resize_images(images, (height, width)).numpy()
+
+
+def to_model_space(images_uint8, n_bits):
+    """uint8 -> model-space floats at the centre of each n_bits bin."""
+    return quantize(images_uint8, n_bits) + 0.5 / 2**n_bits
+
+
+def flip_left_right(images):
+    return tf.reverse(images, axis=[-2])

@@ -1,0 +1,41 @@
+"""The zoo: names -> ``zoo_configs/<name>.yaml`` (how it was built and trained) and ``saved_models/<name>/``.
+
+A shipped entry's folder holds:
+
+    model.keras       the trained FlowModel (architecture + weights)
+    directions.npz    attribute directions (optional): directions [A, D], names [A], positives, negatives
+    card.json         measured facts for the model card (held-out bits/dim, data, steps, wall time, ...)
+    README.md         the model card
+    example.png       an example image made from the model's own samples (optional)
+
+The zoo root is the repository's top level; set ``NFZOO_HOME`` to use another one.
+"""
+import os
+from pathlib import Path
+
+import yaml
+
+REQUIRED_FILES = ("model.keras", "card.json")
+
+
+def zoo_root():
+    return Path(os.environ.get("NFZOO_HOME", Path(__file__).resolve().parents[2]))
+
+
+def config_path(name):
+    return zoo_root() / "zoo_configs" / f"{name}.yaml"
+
+
+def model_dir(name):
+    return zoo_root() / "saved_models" / name
+
+
+def available():
+    """Names of the shipped models (a config and a saved model folder)."""
+    saved = zoo_root() / "saved_models"
+    return sorted(p.name for p in saved.iterdir() if p.is_dir() and config_path(p.name).is_file()) if saved.is_dir() else []
+
+
+def list_models():
+    """{name: one-line description} of the shipped models."""
+    return {name: yaml.safe_load(config_path(name).read_text()).get("description", "") for name in available()}

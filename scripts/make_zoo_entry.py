@@ -1,0 +1,134 @@
+"""Turns a finished training run into a shipped zoo entry ``saved_models/<name>/``.
+
+    python scripts/make_zoo_entry.py NAME [--run runs/NAME] [--data DIR]
+
+Measures on the config's own split (the same one `nfzoo train` used): held-out and training bits/dim
+(one uniform dequantisation per image, fixed seed), computes attribute directions over the training
+images when the data has attributes, draws an example image from the model's own samples, and writes
+model.keras (weights without optimizer state), directions.npz, example.png, card.json and README.md.
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from nfzoo.config import load_config
+from nfzoo.data.pipeline import image_dataset
+from nfzoo.data.sources import load_splits
+from nfzoo.zoo.directions import compute_directions
+from nfzoo.zoo.registry import config_path, model_dir
+from nfzoo.zoo.zoo_model import ZooModel
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def mean_bits_per_dim(flow, images, n_bits, seed=1234):
+    dataset = image_dataset(images, batch_size=256, n_bits=n_bits, shuffle=False, seed=seed)
+    flow.compile()
+    return float(flow.evaluate(dataset, verbose=0, return_dict=True)["bits_per_dim"])
+
+
+def run_facts(run, steps_per_epoch):
+    """Epochs, steps and wall time of a run directory."""
+    rows = list(csv.DictReader((run / "history.csv").open())) if (run / "history.csv").is_file() else []
+    times = run / "epoch_times.txt"
+    wall = sum(float(line.split()[1]) for line in times.read_text().splitlines()) if times.is_file() else None
+    return {"epochs": len(rows), "steps": len(rows) * steps_per_epoch,
+            "wall_time_hours": None if wall is None else round(wall / 3600, 2)}
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+               platform.processor())
+    return f"{os.cpu_count()} CPU cores ({cpu}), no GPU"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("name")
+    parser.add_argument("--run", help="run directory (default runs/NAME)")
+    parser.add_argument("--checkpoint", default="best.keras")
+    parser.add_argument("--data", help="data directory (overrides the config's data.path)")
+    args = parser.parse_args()
+
+    config = load_config(config_path(args.name))
+    run = Path(args.run or REPO / "runs" / args.name)
+    flow = keras.models.load_model(run / args.checkpoint, compile=False)
+    n_bits = flow.n_bits
+    splits = load_splits(config["data"], args.data)
+    card = {
+        "name": args.name,
+        "description": config["description"],
+        "family": config["model"]["family"],
+        "architecture": {k: v for k, v in config["model"].items() if k != "family"},
+        "parameters": int(flow.count_params()),
+        "n_bits": n_bits,
+        "resolution": list(flow.data_event_shape),
+        "data": {k: v for k, v in config["data"].items() if k != "path"},
+        "train_images": int(len(splits.train_images)),
+        "held_out_images": int(len(splits.val_images)),
+        "held_out_bits_per_dim": round(mean_bits_per_dim(flow, splits.val_images, n_bits), 4),
+        "train_bits_per_dim": round(mean_bits_per_dim(flow, splits.train_images, n_bits), 4),
+        "training": {**config["training"], **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
+        "machine": machine(),
+        "date": str(datetime.date.today()),
+        "commands": [f"nfzoo train zoo_configs/{args.name}.yaml", f"python scripts/make_zoo_entry.py {args.name}"],
+    }
+    out = model_dir(args.name)
+    with tempfile.TemporaryDirectory() as tmp:  # write everything, then swap in, so a failure leaves no half entry
+        tmp = Path(tmp)
+        flow.save(tmp / "model.keras")
+        zoo_model = ZooModel(flow, args.name)
+        if splits.attribute_names is not None and splits.train_labels is not None:
+            directions = compute_directions(zoo_model, splits.train_images, splits.train_labels, splits.attribute_names)
+            np.savez_compressed(tmp / "directions.npz", **directions)
+        keras.utils.save_img(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0], scale=False)
+        (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+        (tmp / "README.md").write_text(model_card(card))
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(tmp, out)
+    print(json.dumps({k: card[k] for k in ("name", "held_out_bits_per_dim", "train_bits_per_dim")}, indent=2))
+
+
+def model_card(card):
+    data = card["data"]
+    licence = ("CelebA images (CUHK MMLab CelebA agreement: non-commercial research use only). The images are not "
+               "in this repository; only weights and derived statistics are shipped, under the same research-only terms."
+               if "celeba" in data.get("source", "") else "scikit-learn's bundled digits (UCI optdigits, CC BY 4.0).")
+    return f"""# {card['name']}
+
+{card['description']}.
+
+| | |
+|---|---|
+| family | {card['family']} |
+| architecture | {', '.join(f'{k}={v}' for k, v in card['architecture'].items())} |
+| parameters | {card['parameters']:,} |
+| resolution, n_bits | {'x'.join(map(str, card['resolution']))}, {card['n_bits']}-bit |
+| data | {data.get('source')} ({card['train_images']} training / {card['held_out_images']} held-out images; split: {data.get('split', 'random')}, val_fraction {data.get('val_fraction')}, seed {data.get('seed')}) |
+| **held-out bits/dim** | **{card['held_out_bits_per_dim']}** |
+| training bits/dim | {card['train_bits_per_dim']} |
+| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h |
+| machine | {card['machine']} |
+| measured | {card['date']} by `{card['commands'][1]}` |
+
+Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, one uniform
+dequantisation per image (fixed seed), averaged over the held-out split above.
+
+Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
+
+Data licence: {licence}
+"""
+
+
+if __name__ == "__main__":
+    main()
