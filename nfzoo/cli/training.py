@@ -1,13 +1,8 @@
-"""The ``nfzoo`` command line: ``nfzoo train CONFIG`` and ``nfzoo evaluate CONFIG``."""
-import argparse
+"""``nfzoo train`` and ``nfzoo evaluate``."""
 import json
-import sys
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="nfzoo", description="Normalizing-flow model zoo for TensorFlow/Keras.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def add_parser(commands):
     p = commands.add_parser("train", help="train (or resume) a zoo config with Keras fit")
     p.add_argument("config", help="zoo_configs/<name>.yaml")
     p.add_argument("--data", help="data directory (overrides data.path in the config)")
@@ -16,27 +11,26 @@ def main(argv=None):
     p.add_argument("--strategy", default="default", choices=["default", "mirrored", "multiworker"])
     p.add_argument("--logical-cpus", type=int, default=0, help="split the CPU into N devices (testing mirrored)")
     p.add_argument("--save-every", type=int, default=200, help="steps between resumable backups")
+    p.set_defaults(run=run_train)
 
     p = commands.add_parser("evaluate", help="held-out bits/dim of a trained model")
     p.add_argument("config")
     p.add_argument("--model", help="a .keras file (default runs/<name>/best.keras)")
     p.add_argument("--data")
     p.add_argument("--batch-size", type=int)
-
-    args = parser.parse_args(argv)
-    if args.command == "train":
-        from nfzoo.training.trainer import train
-
-        train(args.config, data_dir=args.data, epochs=args.epochs, out_dir=args.out, strategy=args.strategy,
-              logical_cpus=args.logical_cpus, save_every=args.save_every)
-    elif args.command == "evaluate":
-        from nfzoo.config import load_config
-        from nfzoo.training.trainer import evaluate
-
-        model = args.model or f"runs/{load_config(args.config)['name']}/best.keras"
-        print(json.dumps(evaluate(model, args.config, data_dir=args.data, batch_size=args.batch_size), indent=2))
-    return 0
+    p.set_defaults(run=run_evaluate)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def run_train(args):
+    from nfzoo.training.trainer import train
+
+    train(args.config, data_dir=args.data, epochs=args.epochs, out_dir=args.out, strategy=args.strategy,
+          logical_cpus=args.logical_cpus, save_every=args.save_every)
+
+
+def run_evaluate(args):
+    from nfzoo.config import load_config
+    from nfzoo.training.trainer import evaluate
+
+    model = args.model or f"runs/{load_config(args.config)['name']}/best.keras"
+    print(json.dumps(evaluate(model, args.config, data_dir=args.data, batch_size=args.batch_size), indent=2))

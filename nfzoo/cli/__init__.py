@@ -1,0 +1,21 @@
+"""The ``nfzoo`` command line. Each subcommand lives in its own module with ``add_parser(commands)``,
+which registers its arguments and sets ``run(args)`` as the handler."""
+import argparse
+import sys
+
+from nfzoo.cli import training
+
+SUBCOMMANDS = [training]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="nfzoo", description="Normalizing-flow model zoo for TensorFlow/Keras.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for module in SUBCOMMANDS:
+        module.add_parser(commands)
+    args = parser.parse_args(argv)
+    return args.run(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from nfzoo.cli import main
+
+sys.exit(main())
