@@ -3,9 +3,9 @@ which registers its arguments and sets ``run(args)`` as the handler."""
 import argparse
 import sys
 
-from nfzoo.cli import training
+from nfzoo.cli import training, zoo
 
-SUBCOMMANDS = [training]
+SUBCOMMANDS = [training, zoo]
 
 
 def main(argv=None):

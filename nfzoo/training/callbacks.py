@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from nfzoo.data.preprocess import to_uint8
+from nfzoo.zoo.images import save_png
 
 
 class NaNGuard(keras.callbacks.TerminateOnNaN):
@@ -57,7 +58,7 @@ class SampleGrid(keras.callbacks.Callback):
         grid = image_grid(to_uint8(samples, self.model.n_bits).numpy())
         with self.writer.as_default():
             tf.summary.image(f"samples_T{self.temperature}", grid[None], step=epoch)
-        keras.utils.save_img(self.png_path, grid, scale=False)
+        save_png(self.png_path, grid)
 
 
 def image_grid(images, columns=None):

@@ -50,3 +50,19 @@ def to_model_space(images_uint8, n_bits):
 
 def flip_left_right(images):
     return tf.reverse(images, axis=[-2])
+
+
+def save_png(path, image):
+    """Writes one uint8 image [H, W, C] (C = 1 or 3) as a PNG."""
+    from PIL import Image
+
+    image = np.asarray(image, np.uint8)
+    Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
+
+
+def read_image(path):
+    """Reads an image file as uint8 RGB [H, W, 3]."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))

@@ -16,7 +16,7 @@ def load(name):
         raise KeyError(f"unknown zoo model {name!r}; available: {', '.join(available()) or '(none shipped)'}")
     folder = model_dir(name)
     rebuild = (f"rebuild it with `nfzoo train {config_path(name).relative_to(folder.parents[1])}` and "
-               f"`python scripts/make_zoo_entry.py {name}`")
+               f"`nfzoo publish {name}`")
     for required in REQUIRED_FILES:
         if not (folder / required).is_file():
             raise FileNotFoundError(f"{folder / required} is missing: {rebuild}")
@@ -35,4 +35,5 @@ def load(name):
         card = json.loads((folder / "card.json").read_text())
     except json.JSONDecodeError as error:
         raise OSError(f"{folder / 'card.json'} is not valid JSON ({error}): {rebuild}") from None
-    return ZooModel(flow, name, directions=directions, card=card)
+    example = folder / "example.png"
+    return ZooModel(flow, name, directions=directions, card=card, example_path=example if example.is_file() else None)

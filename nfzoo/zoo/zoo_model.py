@@ -20,12 +20,13 @@ class ZooModel:
       card: optional dict of the model card's measured facts.
     """
 
-    def __init__(self, flow, name, directions=None, card=None):
+    def __init__(self, flow, name, directions=None, card=None, example_path=None):
         if flow.n_bits is None or len(flow.data_event_shape) != 3:
             raise ValueError("a ZooModel needs an image flow built with n_bits")
         self.flow, self.name, self.card = flow, name, card or {}
         self.image_shape, self.n_bits = flow.data_event_shape, flow.n_bits
         self._directions = directions
+        self.example_path = example_path  # an example image made from the model's own samples
 
     # -- images <-> latents ----------------------------------------------------------------------------
     def prepare(self, images):
@@ -88,6 +89,13 @@ class ZooModel:
             raise ValueError("interpolate takes one image for each end")
         t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
         return self.decode((1 - t) * za + t * zb)
+
+    def export_serving(self, base_dir, version=1, **kwargs):
+        """Writes ``base_dir/<version>/`` for TF Serving (uint8 image API, ``manipulate`` with the attribute
+        directions); see `nfzoo.serving.export_serving`."""
+        from nfzoo.serving import export_serving  # imported here: nfzoo.serving imports this module
+
+        return export_serving(self, base_dir, version=version, **kwargs)
 
     def __repr__(self):
         return f"ZooModel({self.name!r}, image_shape={self.image_shape}, n_bits={self.n_bits})"

@@ -1,13 +1,12 @@
-"""Turns a finished training run into a shipped zoo entry ``saved_models/<name>/``.
+"""Turns a finished training run into a shipped zoo entry ``saved_models/<name>/`` (``nfzoo publish``).
 
-    python scripts/make_zoo_entry.py NAME [--run runs/NAME] [--data DIR]
+    nfzoo publish NAME [--run runs/NAME] [--data DIR]
 
 Measures on the config's own split (the same one `nfzoo train` used): held-out and training bits/dim
 (one uniform dequantisation per image, fixed seed), computes attribute directions over the training
 images when the data has attributes, draws an example image from the model's own samples, and writes
 model.keras (weights without optimizer state), directions.npz, example.png, card.json and README.md.
 """
-import argparse
 import csv
 import datetime
 import json
@@ -19,21 +18,21 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from nfzoo.config import load_config
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
 from nfzoo.zoo.directions import compute_directions
-from nfzoo.zoo.registry import config_path, model_dir
+from nfzoo.zoo.images import save_png
+from nfzoo.zoo.registry import config_path, model_dir, zoo_root
 from nfzoo.zoo.zoo_model import ZooModel
 
-REPO = Path(__file__).resolve().parents[1]
-
-
 def mean_bits_per_dim(flow, images, n_bits, seed=1234):
+    """Mean bits/dim over uint8 ``images``, one uniform dequantisation each (fixed seed)."""
     dataset = image_dataset(images, batch_size=256, n_bits=n_bits, shuffle=False, seed=seed)
-    flow.compile()
-    return float(flow.evaluate(dataset, verbose=0, return_dict=True)["bits_per_dim"])
+    per_image = tf.function(flow.bits_per_dim)
+    return float(np.mean(np.concatenate([per_image(x).numpy() for x in dataset])))
 
 
 def run_facts(run, steps_per_epoch):
@@ -51,21 +50,17 @@ def machine():
     return f"{os.cpu_count()} CPU cores ({cpu}), no GPU"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("name")
-    parser.add_argument("--run", help="run directory (default runs/NAME)")
-    parser.add_argument("--checkpoint", default="best.keras")
-    parser.add_argument("--data", help="data directory (overrides the config's data.path)")
-    args = parser.parse_args()
-
-    config = load_config(config_path(args.name))
-    run = Path(args.run or REPO / "runs" / args.name)
-    flow = keras.models.load_model(run / args.checkpoint, compile=False)
+def publish(name, run=None, checkpoint="best.keras", data_dir=None):
+    """Measures the run's checkpoint and writes ``saved_models/<name>/``; returns the card dict."""
+    config = load_config(config_path(name))
+    run = Path(run or zoo_root() / "runs" / name)
+    if not (run / checkpoint).is_file():
+        raise FileNotFoundError(f"no checkpoint {run / checkpoint}: train first with `nfzoo train zoo_configs/{name}.yaml`")
+    flow = keras.models.load_model(run / checkpoint, compile=False)
     n_bits = flow.n_bits
-    splits = load_splits(config["data"], args.data)
+    splits = load_splits(config["data"], data_dir)
     card = {
-        "name": args.name,
+        "name": name,
         "description": config["description"],
         "family": config["model"]["family"],
         "architecture": {k: v for k, v in config["model"].items() if k != "family"},
@@ -80,23 +75,23 @@ def main():
         "training": {**config["training"], **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
         "machine": machine(),
         "date": str(datetime.date.today()),
-        "commands": [f"nfzoo train zoo_configs/{args.name}.yaml", f"python scripts/make_zoo_entry.py {args.name}"],
+        "commands": [f"nfzoo train zoo_configs/{name}.yaml", f"nfzoo publish {name}"],
     }
-    out = model_dir(args.name)
+    out = model_dir(name)
     with tempfile.TemporaryDirectory() as tmp:  # write everything, then swap in, so a failure leaves no half entry
         tmp = Path(tmp)
         flow.save(tmp / "model.keras")
-        zoo_model = ZooModel(flow, args.name)
+        zoo_model = ZooModel(flow, name)
         if splits.attribute_names is not None and splits.train_labels is not None:
             directions = compute_directions(zoo_model, splits.train_images, splits.train_labels, splits.attribute_names)
             np.savez_compressed(tmp / "directions.npz", **directions)
-        keras.utils.save_img(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0], scale=False)
+        save_png(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0])
         (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
         (tmp / "README.md").write_text(model_card(card))
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(tmp, out)
-    print(json.dumps({k: card[k] for k in ("name", "held_out_bits_per_dim", "train_bits_per_dim")}, indent=2))
+    return card
 
 
 def model_card(card):
@@ -129,6 +124,3 @@ Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
 Data licence: {licence}
 """
 
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,133 @@
+"""The zoo: publish a (tiny) trained run, list, load, encode/decode, manipulate, interpolate, CLI, errors."""
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from fixtures import tiny_glow_config, write_fake_celeba_npz
+from nfzoo.cli import main
+from nfzoo.data.celeba import CELEBA_ATTRIBUTES
+from nfzoo.zoo import compute_directions, list_models, load
+from nfzoo.zoo.images import read_image
+from nfzoo.zoo.publish import publish
+
+
+@pytest.fixture(scope="module")
+def zoo_home(tmp_path_factory):
+    """A zoo root with one published entry, tiny_glow, trained for 2 epochs on generated faces."""
+    home = tmp_path_factory.mktemp("zoo")
+    data = write_fake_celeba_npz(tmp_path_factory.mktemp("faces"))
+    config = tiny_glow_config(data, epochs=2)
+    (home / "zoo_configs").mkdir()
+    (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(config))
+    (home / "zoo_configs" / "untrained.yaml").write_text(yaml.safe_dump({**config, "name": "untrained"}))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NFZOO_HOME", str(home))
+        from nfzoo.training.trainer import train
+
+        train(home / "zoo_configs" / "tiny_glow.yaml", out_dir=home / "runs" / "tiny_glow", verbose=0)
+        publish("tiny_glow")
+    return home
+
+
+@pytest.fixture
+def zoo(zoo_home, monkeypatch):
+    monkeypatch.setenv("NFZOO_HOME", str(zoo_home))
+    return zoo_home
+
+
+def test_published_entry_has_card_and_directions(zoo):
+    folder = zoo / "saved_models" / "tiny_glow"
+    for name in ("model.keras", "directions.npz", "card.json", "README.md", "example.png"):
+        assert (folder / name).is_file(), name
+    card = json.loads((folder / "card.json").read_text())
+    assert card["held_out_images"] == 24 and card["train_images"] == 72 and card["n_bits"] == 5
+    assert 0 < card["held_out_bits_per_dim"] < 8
+    assert "held-out bits/dim" in (folder / "README.md").read_text()
+
+
+def test_list_and_load(zoo):
+    assert list(list_models()) == ["tiny_glow"]  # untrained has a config but no saved model
+    model = load("tiny_glow")
+    assert model.image_shape == (16, 16, 3) and model.attributes == list(CELEBA_ATTRIBUTES)
+    assert model.card["name"] == "tiny_glow"
+
+
+def test_encode_decode_and_manipulate_at_zero_are_exact(zoo):
+    model = load("tiny_glow")
+    faces = model.sample(3, seed=4)
+    np.testing.assert_array_equal(model.decode(model.encode(faces)), faces)
+    np.testing.assert_array_equal(model.manipulate(faces, "Smiling", 0.0), faces)
+    strip = model.manipulate(faces, "Smiling", [-1.0, 0.0, 1.0])
+    assert strip.shape == (3, 3, 16, 16, 3) and strip.dtype == np.uint8
+    np.testing.assert_array_equal(strip[:, 1], faces)
+    assert np.abs(strip[:, 2].astype(int) - faces).mean() > 0
+
+
+def test_interpolate_ends_at_the_images(zoo):
+    model = load("tiny_glow")
+    a, b = model.sample(2, seed=5)
+    path = model.interpolate(a, b, steps=5)
+    assert path.shape == (5, 16, 16, 3)
+    np.testing.assert_array_equal(path[0], a)
+    np.testing.assert_array_equal(path[-1], b)
+
+
+def test_any_size_input_is_cropped_and_resized(zoo):
+    model = load("tiny_glow")
+    aligned_frame = np.random.default_rng(0).integers(0, 256, (218, 178, 3), dtype=np.uint8)
+    assert model.prepare(aligned_frame).shape == (1, 16, 16, 3)
+    assert model.encode(np.random.default_rng(1).uniform(0, 1, (40, 30, 3))).shape == (1, 768)
+    with pytest.raises(ValueError, match="scaled to \\[0, 1\\]"):
+        model.encode(np.full((16, 16, 3), 2.0))
+
+
+def test_compute_directions_is_difference_of_class_means():
+    class Identity:
+        def encode(self, images):
+            return np.asarray(images, np.float32)
+
+    z = np.array([[1.0, 0.0], [3.0, 2.0], [0.0, 4.0], [2.0, 2.0]])
+    labels = np.array([[1, -1], [1, 1], [-1, 1], [-1, -1]])
+    out = compute_directions(Identity(), z, labels, ["a", "b"], batch_size=3)
+    np.testing.assert_allclose(out["directions"][0], [1.0, -2.0])
+    np.testing.assert_allclose(out["directions"][1], [0.0, 2.0])
+    np.testing.assert_array_equal(out["positives"], [2, 2])
+
+
+def test_errors_name_what_is_expected(zoo, tmp_path, monkeypatch):
+    with pytest.raises(KeyError, match="available: tiny_glow"):
+        load("glow_nowhere")
+    model = load("tiny_glow")
+    with pytest.raises(KeyError, match="knows: 5_o_Clock_Shadow"):
+        model.attribute_direction("Has_Wings")
+    broken = tmp_path / "broken"
+    (broken / "zoo_configs").mkdir(parents=True)
+    (broken / "saved_models" / "tiny_glow").mkdir(parents=True)
+    (broken / "zoo_configs" / "tiny_glow.yaml").write_text((zoo / "zoo_configs" / "tiny_glow.yaml").read_text())
+    monkeypatch.setenv("NFZOO_HOME", str(broken))
+    with pytest.raises(FileNotFoundError, match="model.keras is missing.*nfzoo publish tiny_glow"):
+        load("tiny_glow")
+    (broken / "saved_models" / "tiny_glow" / "model.keras").write_bytes(b"not a zip")
+    (broken / "saved_models" / "tiny_glow" / "card.json").write_text("{}")
+    with pytest.raises(OSError, match="model.keras is corrupt"):
+        load("tiny_glow")
+
+
+def test_cli_list_sample_manipulate_interpolate(zoo, tmp_path, capsys):
+    main(["list"])
+    assert "tiny_glow" in capsys.readouterr().out
+    main(["sample", "tiny_glow", "-n", "4", "-t", "0.7", "-o", str(tmp_path / "grid.png")])
+    assert read_image(tmp_path / "grid.png").shape == (33, 33, 3)  # 2x2 grid with a 1-pixel gutter
+    main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1", "-o", str(tmp_path / "strip.png")])
+    assert read_image(tmp_path / "strip.png").shape == (16, 50, 3)
+    face = tmp_path / "face.png"
+    from nfzoo.zoo.images import save_png
+
+    save_png(face, np.random.default_rng(0).integers(0, 256, (218, 178, 3), dtype=np.uint8))
+    main(["manipulate", "tiny_glow", str(face), str(face), "--attribute", "Eyeglasses", "--alpha=0,2",
+          "-o", str(tmp_path / "two.png")])
+    assert read_image(tmp_path / "two.png").shape == (33, 33, 3)
+    main(["interpolate", "tiny_glow", "--steps", "4", "-o", str(tmp_path / "interp.png")])
+    assert read_image(tmp_path / "interp.png").shape == (16, 67, 3)
