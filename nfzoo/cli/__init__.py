@@ -1,5 +1,5 @@
 """The ``nfzoo`` command line. Each subcommand lives in its own module with ``add_parser(commands)``,
-which registers its arguments and sets ``run(args)`` as the handler."""
+which registers its arguments and sets ``handler(args)`` to run it."""
 import argparse
 import sys
 
@@ -14,7 +14,7 @@ def main(argv=None):
     for module in SUBCOMMANDS:
         module.add_parser(commands)
     args = parser.parse_args(argv)
-    return args.run(args) or 0
+    return args.handler(args) or 0
 
 
 if __name__ == "__main__":

@@ -11,14 +11,14 @@ def add_parser(commands):
     p.add_argument("--strategy", default="default", choices=["default", "mirrored", "multiworker"])
     p.add_argument("--logical-cpus", type=int, default=0, help="split the CPU into N devices (testing mirrored)")
     p.add_argument("--save-every", type=int, default=200, help="steps between resumable backups")
-    p.set_defaults(run=run_train)
+    p.set_defaults(handler=run_train)
 
     p = commands.add_parser("evaluate", help="held-out bits/dim of a trained model")
     p.add_argument("config")
     p.add_argument("--model", help="a .keras file (default runs/<name>/best.keras)")
     p.add_argument("--data")
     p.add_argument("--batch-size", type=int)
-    p.set_defaults(run=run_evaluate)
+    p.set_defaults(handler=run_evaluate)
 
 
 def run_train(args):

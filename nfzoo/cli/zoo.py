@@ -6,7 +6,7 @@ from nfzoo.zoo.images import read_image, save_png
 
 def add_parser(commands):
     p = commands.add_parser("list", help="list the shipped zoo models")
-    p.set_defaults(run=run_list)
+    p.set_defaults(handler=run_list)
 
     p = commands.add_parser("sample", help="draw a grid of samples")
     p.add_argument("name")
@@ -14,7 +14,7 @@ def add_parser(commands):
     p.add_argument("-t", "--temperature", type=float, default=0.7)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--out", default="samples.png")
-    p.set_defaults(run=run_sample)
+    p.set_defaults(handler=run_sample)
 
     p = commands.add_parser("manipulate", help="edit faces along an attribute direction (a strip per image)")
     p.add_argument("name")
@@ -22,20 +22,20 @@ def add_parser(commands):
     p.add_argument("--attribute", required=True, help="e.g. Smiling, Eyeglasses, Blond_Hair")
     p.add_argument("--alpha", default="-1,0,1", help="comma-separated steps along the direction, e.g. --alpha=-1,0,1")
     p.add_argument("-o", "--out", default="strip.png")
-    p.set_defaults(run=run_manipulate)
+    p.set_defaults(handler=run_manipulate)
 
     p = commands.add_parser("interpolate", help="interpolate in latent space between two images")
     p.add_argument("name")
     p.add_argument("images", nargs="*", help="two images (default: two of the model's samples)")
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("-o", "--out", default="interpolation.png")
-    p.set_defaults(run=run_interpolate)
+    p.set_defaults(handler=run_interpolate)
 
     p = commands.add_parser("publish", help="measure a trained run and write saved_models/<name>/ with its card")
     p.add_argument("name")
     p.add_argument("--run", help="run directory (default runs/<name>)")
     p.add_argument("--data", help="data directory (overrides data.path in the config)")
-    p.set_defaults(run=run_publish)
+    p.set_defaults(handler=run_publish)
 
 
 def run_list(args):
