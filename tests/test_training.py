@@ -150,3 +150,18 @@ def test_multiworker_training_with_two_local_workers(data_dir, tmp_path):
     assert (tmp_path / "run" / "final.keras").is_file()
     assert (tmp_path / "run" / "worker_1").is_dir()
     assert len(read_history(tmp_path / "run" / "history.csv")) == 1
+
+
+def test_init_from_starts_a_new_run_from_saved_weights(data_dir, tmp_path):
+    config = tiny_glow_config(data_dir, epochs=1)
+    train(config, out_dir=tmp_path / "first", verbose=0)
+    first = keras.models.load_model(tmp_path / "first" / "final.keras")
+
+    class WeightsAtStart(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.weights = self.model.get_weights()
+
+    probe = WeightsAtStart()
+    train(config, out_dir=tmp_path / "second", verbose=0, callbacks=[probe], init_from=tmp_path / "first" / "final.keras")
+    for a, b in zip(probe.weights, first.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -42,9 +42,11 @@ def _images_only(ds):
 
 
 def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logical_cpus=0, save_every=200,
-          verbose="auto", callbacks=()):
+          verbose="auto", callbacks=(), init_from=None):
     """Trains (or resumes) ``config``; returns the Keras History of this run. ``callbacks`` are added
-    after nfzoo's own (NaN guard, backup, checkpoint, TensorBoard, CSV log, sample grid)."""
+    after nfzoo's own (NaN guard, backup, checkpoint, TensorBoard, CSV log, sample grid). ``init_from``
+    (a .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
+    a run directory with a backup resumes from the backup instead."""
     config = load_config(config)
     training = config["training"]
     strategy = get_strategy(strategy, logical_cpus)
@@ -55,6 +57,8 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
     train_ds, val_ds = datasets(config, data_dir, seed=training.get("seed", 0))
     with strategy.scope():
         model = build(config)
+        if init_from is not None and not (out / "backup").exists():
+            model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
         schedule = LinearWarmup(training.get("learning_rate", 1e-3), training.get("warmup_steps", 0))
         model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm")))
     monitor = "val_bits_per_dim" if model.n_bits is not None else "val_loss"
