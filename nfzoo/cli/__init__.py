@@ -3,9 +3,9 @@ which registers its arguments and sets ``handler(args)`` to run it."""
 import argparse
 import sys
 
-from nfzoo.cli import training, zoo
+from nfzoo.cli import export, training, zoo
 
-SUBCOMMANDS = [training, zoo]
+SUBCOMMANDS = [training, zoo, export]
 
 
 def main(argv=None):

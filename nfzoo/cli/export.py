@@ -8,7 +8,7 @@ def add_parser(commands):
     p.add_argument("--out", required=True, help="the model's base directory; the export goes to OUT/<version>/")
     p.add_argument("--version", type=int, default=1, help="version number (default 1)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing version directory")
-    p.set_defaults(run=run_export)
+    p.set_defaults(handler=run_export)
 
 
 def run_export(args):

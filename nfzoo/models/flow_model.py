@@ -140,6 +140,12 @@ class FlowModel(keras.Model):
             tfd.Sample(tfd.Normal(0.0, 1.0), [self.num_dims]), tfb.Invert(FlowModelBijector(self))
         )
 
+    def export_serving(self, base_dir, version=1, **kwargs):
+        """Writes ``base_dir/<version>/`` for TF Serving; see `nfzoo.serving.export_serving`."""
+        from nfzoo.serving import export_serving  # imported here: nfzoo.serving imports this module
+
+        return export_serving(self, base_dir, version=version, **kwargs)
+
     # -- data-dependent initialisation -----------------------------------------------------------------
     @property
     def is_initialized(self):

@@ -1,0 +1,82 @@
+"""The signatures of an exported image flow: uint8 images in and out, no client-side preprocessing.
+
+* ``log_prob``: ``images`` uint8 [N, H, W, C] -> ``log_prob`` (nats) and ``bits_per_dim``, both [N].
+  Each subpixel is reduced to n_bits and placed at the **centre of its bin** (`to_model_space`, as
+  `ZooModel.encode` does): log_prob = log p(k / 2**n_bits - 0.5 + 0.5 / 2**n_bits), the continuous
+  density at the bin centres, deterministic and independent of the rest of the batch. bits_per_dim applies
+  `nfzoo.data.preprocess.bits_per_dim` to it (so it approximates, not equals, the uniformly dequantised
+  `ZooModel.bits_per_dim`).
+* ``encode``: ``images`` -> ``z`` [N, D]; ``decode``: ``z`` -> ``images`` (`to_uint8`, the bin centres).
+* ``sample``: ``n``, ``temperature``, ``seed`` -> ``images``.
+* with attribute directions, ``manipulate`` (``attribute`` an int32 index) and ``manipulate_by_name``
+  (``attribute`` a string name): ``images``, ``attribute``, ``alpha`` -> ``images`` =
+  decode(encode(images) + alpha * direction), plus ``attribute_index`` and ``attribute_name`` [N].
+  ``attribute`` and ``alpha`` are one value for every image or one per image.
+"""
+import tensorflow as tf
+
+from nfzoo.data.preprocess import bits_per_dim, to_uint8
+from nfzoo.serving.flow_signatures import FlowSignatures
+from nfzoo.serving.request_checks import per_example
+from nfzoo.zoo.images import to_model_space
+
+
+class ImageSignatures(FlowSignatures):
+    """`FlowSignatures` for a flow on n_bits images (H, W, C); see the module docstring.
+
+    Args:
+      flow: an ActNorm-initialised image `FlowModel` with ``n_bits``.
+      max_samples: the largest ``n`` a ``sample`` request may ask for.
+      attributes: an `AttributeTable` to export ``manipulate`` signatures, or None.
+    """
+
+    data_name, data_dtype = "images", tf.uint8
+
+    def __init__(self, flow, max_samples=1024, attributes=None):
+        super().__init__(flow, max_samples)
+        self.attributes = attributes
+
+    def variables(self):
+        extra = [] if self.attributes is None else [self.attributes.directions]
+        return super().variables() + extra
+
+    def to_model(self, images):
+        return to_model_space(images, self.flow.n_bits)
+
+    def from_model(self, x):
+        return to_uint8(x, self.flow.n_bits)
+
+    def density(self, x):
+        log_prob = self.flow.log_prob(x)
+        return {"log_prob": log_prob, "bits_per_dim": bits_per_dim(log_prob, self.flow.num_dims, self.flow.n_bits)}
+
+    def functions(self):
+        functions = super().functions()
+        if self.attributes is None:
+            return functions
+        table = self.attributes
+
+        def specs(attribute_dtype):
+            return [self.data_spec, tf.TensorSpec(None, attribute_dtype, name="attribute"),
+                    tf.TensorSpec(None, tf.float32, name="alpha")]
+
+        @tf.function(input_signature=specs(tf.int32), autograph=False)
+        def manipulate(images, attribute, alpha):
+            index = table.check_index(per_example(attribute, tf.shape(images)[0], "attribute"))
+            return self.edit(images, index, alpha)
+
+        @tf.function(input_signature=specs(tf.string), autograph=False)
+        def manipulate_by_name(images, attribute, alpha):
+            index = table.index_of(per_example(attribute, tf.shape(images)[0], "attribute"))
+            return self.edit(images, index, alpha)
+
+        return {**functions, "manipulate": manipulate, "manipulate_by_name": manipulate_by_name}
+
+    def edit(self, images, index, alpha):
+        """decode(encode(images) + alpha * directions[index]) with the named outputs of ``manipulate``."""
+        alpha = per_example(alpha, tf.shape(images)[0], "alpha")
+        alpha = tf.debugging.assert_all_finite(alpha, "alpha must be finite")
+        z = self.flow.encode(self.to_model(images))
+        edited = z + alpha[:, None] * tf.gather(self.attributes.directions, index)
+        return {"images": self.from_model(self.flow.decode(edited)), "attribute_index": index,
+                "attribute_name": self.attributes.name_of(index)}
