@@ -4,7 +4,8 @@
 * log-det: the layer's ``log_det`` equals ``log|det J|`` of the autodiff Jacobian (tf.GradientTape);
 * TFP view: ``layer.bijector`` gives the same forward, inverse and log-det as the fast path;
 * weights: Keras tracks exactly the trainable variables the layer creates, and every variable the TFP view
-  touches is one of them (no invisible tf_keras weights).
+  touches is one of them (no invisible tf_keras weights);
+* config: ``from_config(get_config())`` with the same weights computes the same map.
 """
 import numpy as np
 import tensorflow as tf
@@ -68,6 +69,14 @@ def check_variables(layer, x, expected_trainable):
         assert v.ref() in keras_refs or id(v) in keras_ids, f"TFP view uses a variable Keras does not track: {v.name}"
 
 
+def check_config_round_trip(layer, x):
+    clone = type(layer).from_config(layer.get_config())
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    for a, b in zip(clone(x), layer(x)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
 def check_flow_layer(layer, x, expected_trainable, log_det_atol=1e-3):
     """All the checks above on one layer and input batch."""
     x = tf.convert_to_tensor(x, tf.float32)
@@ -77,3 +86,4 @@ def check_flow_layer(layer, x, expected_trainable, log_det_atol=1e-3):
     check_log_det(layer, x, atol=log_det_atol)
     check_bijector_agrees(layer, x)
     check_variables(layer, x, expected_trainable)
+    check_config_round_trip(layer, x)
