@@ -35,6 +35,7 @@ def add_parser(commands):
     p.add_argument("name")
     p.add_argument("--run", help="run directory (default runs/<name>)")
     p.add_argument("--data", help="data directory (overrides data.path in the config)")
+    p.add_argument("--note", help="a status line for the model card, e.g. that training continues")
     p.set_defaults(handler=run_publish)
 
 
@@ -85,7 +86,7 @@ def run_publish(args):
 
     from nfzoo.zoo.publish import publish
 
-    card = publish(args.name, run=args.run, data_dir=args.data)
+    card = publish(args.name, run=args.run, data_dir=args.data, note=args.note)
     print(json.dumps({k: card[k] for k in ("name", "held_out_bits_per_dim", "train_bits_per_dim")}, indent=2))
 
 

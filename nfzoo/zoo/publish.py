@@ -50,8 +50,9 @@ def machine():
     return f"{os.cpu_count()} CPU cores ({cpu}), no GPU"
 
 
-def publish(name, run=None, checkpoint="best.keras", data_dir=None):
-    """Measures the run's checkpoint and writes ``saved_models/<name>/``; returns the card dict."""
+def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
+    """Measures the run's checkpoint and writes ``saved_models/<name>/``; returns the card dict.
+    ``note`` is a free-text status line for the card (e.g. that training continues)."""
     config = load_config(config_path(name))
     run = Path(run or zoo_root() / "runs" / name)
     if not (run / checkpoint).is_file():
@@ -76,6 +77,7 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None):
         "machine": machine(),
         "date": str(datetime.date.today()),
         "commands": [f"nfzoo train zoo_configs/{name}.yaml", f"nfzoo publish {name}"],
+        "note": note,
     }
     out = model_dir(name)
     with tempfile.TemporaryDirectory() as tmp:  # write everything, then swap in, so a failure leaves no half entry
@@ -99,10 +101,11 @@ def model_card(card):
     licence = ("CelebA images (CUHK MMLab CelebA agreement: non-commercial research use only). The images are not "
                "in this repository; only weights and derived statistics are shipped, under the same research-only terms."
                if "celeba" in data.get("source", "") else "scikit-learn's bundled digits (UCI optdigits, CC BY 4.0).")
+    note = f"\n**Status:** {card['note']}\n" if card.get("note") else ""
     return f"""# {card['name']}
 
 {card['description']}.
-
+{note}
 | | |
 |---|---|
 | family | {card['family']} |
