@@ -22,10 +22,10 @@ def test_starts_as_identity():
     np.testing.assert_array_equal(log_det.numpy(), 0.0)
 
 
-@pytest.mark.parametrize("order", ["left-to-right", "right-to-left"])
-def test_forward_jacobian_is_triangular(order):
+@pytest.mark.parametrize("order,iaf", [("left-to-right", False), ("right-to-left", False), ("left-to-right", True)])
+def test_forward_jacobian_is_triangular(order, iaf):
     x = tf.constant(data(4))
-    layer = MaskedAutoregressive(hidden_units=[16], input_order=order)
+    layer = MaskedAutoregressive(hidden_units=[16], input_order=order, iaf=iaf)
     layer(x)
     perturb_weights(layer, scale=0.5)
     with tf.GradientTape() as tape:
@@ -36,7 +36,8 @@ def test_forward_jacobian_is_triangular(order):
     zero = upper if order == "left-to-right" else upper.T
     np.testing.assert_array_equal(jac[:, zero], 0.0)
     _, log_scale = layer.shift_and_log_scale(x)
-    np.testing.assert_allclose(np.diagonal(jac, axis1=1, axis2=2), np.exp(-log_scale.numpy()), rtol=1e-6)
+    diagonal = np.exp(log_scale.numpy() if iaf else -log_scale.numpy())
+    np.testing.assert_allclose(np.diagonal(jac, axis1=1, axis2=2), diagonal, rtol=1e-6)
 
 
 def test_log_scale_is_bounded():
@@ -63,3 +64,83 @@ def test_config_round_trip_and_bad_rank():
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     with pytest.raises(ValueError, match="rank 1..1"):
         MaskedAutoregressive(hidden_units=[8])(tf.zeros((3, 2, 2)))
+
+
+class WithContext:
+    """A conditional layer with a fixed context row (broadcast over the batch), seen through the plain
+    FlowLayer API so `check_flow_layer` applies; its TFP view passes ``context=`` to every method."""
+
+    def __init__(self, layer, context):
+        self.layer, self.context = layer, tf.constant(context)
+
+    def __call__(self, x, training=False):
+        return self.layer(x, context=self.context, training=training)
+
+    def inverse(self, y):
+        return self.layer.inverse(y, context=self.context)
+
+    def __getattr__(self, name):  # weights, event_ndims, ...
+        return getattr(self.layer, name)
+
+    def get_config(self):
+        return {"layer": self.layer, "context": self.context}
+
+    @classmethod
+    def from_config(cls, config):
+        layer = config["layer"]
+        return cls(type(layer).from_config(layer.get_config()), config["context"])
+
+    @property
+    def bijector(self):
+        bij, context = self.layer.bijector, self.context
+
+        class Bound:
+            def forward(self, x):
+                return bij.forward(x, context=context)
+
+            def inverse(self, y):
+                return bij.inverse(y, context=context)
+
+            def forward_log_det_jacobian(self, x, event_ndims):
+                return bij.forward_log_det_jacobian(x, event_ndims=event_ndims, context=context)
+
+        return Bound()
+
+
+def context_row(size=2, seed=1):
+    return np.random.default_rng(seed).normal(size=(1, size)).astype("float32")
+
+
+def test_iaf_checks():
+    check_flow_layer(MaskedAutoregressive(hidden_units=[16], input_order="right-to-left", iaf=True), data(4), 4)
+
+
+@pytest.mark.parametrize("iaf", [False, True])
+def test_context_checks(iaf):
+    layer = MaskedAutoregressive(hidden_units=[16], iaf=iaf, context_size=2)
+    check_flow_layer(WithContext(layer, context_row()), data(3), 6)  # kernels, biases, context kernels
+
+
+def test_iaf_is_one_pass_forward_with_positive_log_det():
+    x = tf.constant(data(4))
+    layer = MaskedAutoregressive(hidden_units=[16], iaf=True)
+    layer(x)
+    perturb_weights(layer, scale=0.5)
+    shift, log_scale = layer.shift_and_log_scale(x)  # from the layer's input: the forward is one pass
+    y, log_det = layer(x)
+    np.testing.assert_allclose(y.numpy(), (x * tf.exp(log_scale) + shift).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(log_det.numpy(), tf.reduce_sum(log_scale, -1).numpy(), rtol=1e-6)
+
+
+def test_context_changes_the_output_and_is_required():
+    x, c = data(3), context_row()
+    layer = MaskedAutoregressive(hidden_units=[8], context_size=2)
+    layer(x, context=c)
+    perturb_weights(layer)
+    y1, _ = layer(x, context=c)
+    y2, _ = layer(x, context=2.0 * c)
+    assert np.abs(y1.numpy() - y2.numpy()).max() > 1e-3
+    with pytest.raises(ValueError, match="context"):
+        layer(x)
+    clone = MaskedAutoregressive.from_config(layer.get_config())
+    assert clone.made.context_size == 2 and clone.iaf is False

@@ -1,0 +1,24 @@
+"""nfzoo's flow layers: Keras 3 layers that own their weights and hand out TFP bijectors (see base.py).
+Importing this package registers every layer for Keras deserialisation (``keras.models.load_model``)."""
+from nfzoo.bijectors.actnorm import ActNorm
+from nfzoo.bijectors.affine import ElementwiseAffine
+from nfzoo.bijectors.autoregressive import MaskedAutoregressive
+from nfzoo.bijectors.base import FlowLayer, LayerBijector
+from nfzoo.bijectors.coupling import Coupling
+from nfzoo.bijectors.invconv import InvertibleConv1x1
+from nfzoo.bijectors.logit import Logit
+from nfzoo.bijectors.made import MADE
+from nfzoo.bijectors.naf import NeuralAutoregressive
+from nfzoo.bijectors.permute import Permute
+from nfzoo.bijectors.planar import Planar
+from nfzoo.bijectors.radial import Radial
+from nfzoo.bijectors.reshape import Reshape
+from nfzoo.bijectors.sos import SumOfSquares
+from nfzoo.bijectors.split import Split
+from nfzoo.bijectors.squeeze import Squeeze
+
+__all__ = [
+    "MADE", "ActNorm", "Coupling", "ElementwiseAffine", "FlowLayer", "InvertibleConv1x1", "LayerBijector", "Logit",
+    "MaskedAutoregressive", "NeuralAutoregressive", "Permute", "Planar", "Radial", "Reshape", "Split", "Squeeze",
+    "SumOfSquares",
+]
