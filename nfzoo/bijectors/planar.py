@@ -17,6 +17,10 @@ precision; then z = y - u_hat tanh(a + b). (Plain Newton can cycle between the b
 is large and tanh saturates; bisection cannot fail.)
 
 u, w and b start as small random normals (std 0.05): close to the identity, with w != 0.
+
+`planar_forward` is the map itself, with parameters that may carry a batch axis (``u, w`` [d] or [batch, d],
+``b`` [] or [batch]): the `Planar` layer uses it with its own weights, an amortised posterior (VAE) with
+per-example parameters from an encoder.
 """
 import keras
 import tensorflow as tf
@@ -24,6 +28,22 @@ import tensorflow as tf
 from nfzoo.bijectors.base import FlowLayer
 
 BISECTION_STEPS = 60  # bracket width 2 |w^T u_hat| / 2^60: below float32 resolution for any sane parameters
+
+
+def planar_params(u, w):
+    """``(u_hat, softplus(w^T u))`` for ``u, w`` of shape [..., d]; note w^T u_hat = softplus(w^T u) - 1."""
+    wu = tf.reduce_sum(w * u, axis=-1, keepdims=True)
+    softplus_wu = tf.nn.softplus(wu)
+    u_hat = u + (softplus_wu - 1.0 - wu) * w / tf.reduce_sum(tf.square(w), axis=-1, keepdims=True)
+    return u_hat, softplus_wu[..., 0]
+
+
+def planar_forward(z, u, w, b):
+    """``(f(z), log|det df/dz|)`` for z [batch, d]; u, w [d] or [batch, d]; b [] or [batch]."""
+    u_hat, softplus_wu = planar_params(u, w)
+    t = tf.tanh(tf.reduce_sum(z * w, axis=-1) + b)
+    t2 = tf.square(t)
+    return z + u_hat * t[..., None], tf.math.log(t2 + softplus_wu * (1.0 - t2))
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -40,18 +60,10 @@ class Planar(FlowLayer):
         self.b = self.add_weight(name="b", shape=(), initializer=init)
 
     def _params(self):
-        """``(u_hat, softplus(w^T u))``; note w^T u_hat = softplus(w^T u) - 1."""
-        wu = tf.reduce_sum(self.w * self.u)
-        softplus_wu = tf.nn.softplus(wu)
-        u_hat = self.u + (softplus_wu - 1.0 - wu) * self.w / tf.reduce_sum(tf.square(self.w))
-        return u_hat, softplus_wu
+        return planar_params(self.u, self.w)
 
     def forward(self, x, training=False):
-        u_hat, softplus_wu = self._params()
-        t = tf.tanh(tf.linalg.matvec(x, self.w) + self.b)
-        y = x + u_hat * t[:, None]
-        log_det = tf.math.log(tf.square(t) + softplus_wu * (1.0 - tf.square(t)))
-        return y, log_det
+        return planar_forward(x, self.u, self.w, self.b)
 
     def inverse(self, y):
         u_hat, softplus_wu = self._params()
