@@ -64,11 +64,5 @@ class Split(FlowLayer):
     def merge(self, kept, eps):
         return tf.concat([kept, eps], axis=-1)
 
-    def kept_event_shape(self):
-        return (*self.event_shape[:-1], self.num_kept)
-
-    def factored_event_shape(self):
-        return (*self.event_shape[:-1], self.event_shape[-1] - self.num_kept)
-
     def get_config(self):
         return {**super().get_config(), "learned": self.learned}

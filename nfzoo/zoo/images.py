@@ -6,7 +6,6 @@ non-square image is centre-cropped to a square; then it is resized to the model'
 become model space at the centre of their n_bits bin (deterministic, so encode -> decode is exact).
 """
 import numpy as np
-import tensorflow as tf
 
 from nfzoo.data.celeba import ALIGNED_SHAPE, crop_celeba
 from nfzoo.data.preprocess import quantize, resize_images
@@ -46,10 +45,6 @@ def fit_to_model(images, image_shape):
 def to_model_space(images_uint8, n_bits):
     """uint8 -> model-space floats at the centre of each n_bits bin."""
     return quantize(images_uint8, n_bits) + 0.5 / 2**n_bits
-
-
-def flip_left_right(images):
-    return tf.reverse(images, axis=[-2])
 
 
 def save_png(path, image):
