@@ -26,6 +26,8 @@ setup(
     ],
     extras_require={
         "test": ["pytest>=8,<10", "pytest-timeout>=2.3,<3"],
+        # only for benchmarks/bench_glow.py's PyTorch peer; never imported by nfzoo itself
+        "bench": ["torch==2.13.0", "normflows==1.7.3"],
     },
     entry_points={"console_scripts": ["nfzoo=nfzoo.cli:main"]},
     include_package_data=True,

@@ -9,6 +9,7 @@
 ``model`` minus ``family`` are the keyword arguments of the family's builder (`FAMILIES`).
 A relative ``data.path`` is relative to the config file.
 """
+import inspect
 from pathlib import Path
 
 import yaml
@@ -51,4 +52,9 @@ def build(config):
     builder = FAMILIES[kwargs.pop("family")]
     shape_key = "image_shape" if "image_shape" in kwargs else "event_shape"
     kwargs[shape_key] = tuple(kwargs[shape_key])
+    accepted = inspect.signature(builder).parameters
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise ValueError(f"model.{unknown[0]} is not an option of family {config['model']['family']!r}; "
+                         f"expected some of {sorted(set(accepted) - {'name'})}.")
     return builder(name=config["name"], **kwargs)

@@ -1,16 +1,24 @@
 """Every model shipped in saved_models/ loads offline and works: sample, exact encode/decode, a card that
 matches its config."""
+import json
+
 import numpy as np
 import pytest
 
 from nfzoo.zoo import list_models, load
-from nfzoo.zoo.registry import available
+from nfzoo.zoo.registry import available, model_dir
 
 SHIPPED = available()
 
 
 def test_the_zoo_lists_its_shipped_models():
-    assert {"glow_digits", "nice_digits"} <= set(list_models())
+    assert {"glow_digits", "nice_digits", "realnvp_digits"} <= set(list_models())
+
+
+def test_the_zoo_ships_three_families_besides_glow_celeba():
+    families = {json.loads((model_dir(name) / "card.json").read_text())["family"] for name in SHIPPED
+                if name != "glow_celeba"}
+    assert {"glow", "nice", "realnvp"} <= families
 
 
 @pytest.mark.parametrize("name", SHIPPED)

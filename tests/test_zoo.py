@@ -45,6 +45,10 @@ def test_published_entry_has_card_and_directions(zoo):
     assert card["held_out_images"] == 24 and card["train_images"] == 72 and card["n_bits"] == 5
     assert 0 < card["held_out_bits_per_dim"] < 8
     assert "held-out bits/dim" in (folder / "README.md").read_text()
+    effect = card["attribute_effect"]  # measured on the held-out faces (tests/test_attribute_effect.py)
+    assert list(effect["attributes"]) == ["Smiling", "Eyeglasses", "Blond_Hair", "Male"]
+    assert effect["alpha0_max_abs_pixel_diff"] == 0 and effect["edited_images"] == 24
+    assert "| Smiling |" in (folder / "README.md").read_text()
 
 
 def test_list_and_load(zoo):

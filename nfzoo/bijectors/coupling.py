@@ -28,7 +28,8 @@ MASKS = ("channel", "checkerboard")
 class Coupling(FlowLayer):
     """Additive or affine coupling with a channel/half or checkerboard mask; see the module docstring."""
 
-    def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, **kwargs):
+    def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, network_dtype=None,
+                 **kwargs):
         super().__init__(**kwargs)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
@@ -38,6 +39,7 @@ class Coupling(FlowLayer):
             raise ValueError(f"parity must be 0 or 1, got {parity!r}.")
         self.kind, self.mask, self.parity = kind, mask, parity
         self.hidden, self.num_hidden = hidden, num_hidden
+        self.network_dtype = network_dtype  # dtype policy of the conditioner (networks.network_dtype)
 
     def build_event(self, event_shape):
         channels = event_shape[-1]
@@ -60,16 +62,20 @@ class Coupling(FlowLayer):
             net_input = (*event_shape[:-1], self.num_cond)
         self.num_transformed = transformed
         outputs = transformed * (2 if self.kind == "affine" else 1)
-        self.network = CouplingNetwork(outputs, hidden=self.hidden, num_hidden=self.num_hidden, name="network")
+        self.network = CouplingNetwork(
+            outputs, hidden=self.hidden, num_hidden=self.num_hidden, dtype=self.network_dtype, name="network"
+        )
         self.network.build((None, *net_input))
 
     def _split(self, x):
         """-> (conditioning, transformed) parts of ``x``."""
         if self.mask == "checkerboard":
             return x * self.checker, x
+        # tf.split, not slicing: its gradient is a concat, a sliced tensor's gradient is a zero-filled scatter.
         if self.parity == 0:
-            return x[..., : self.num_cond], x[..., self.num_cond :]
-        return x[..., -self.num_cond :], x[..., : -self.num_cond]
+            return tf.split(x, [self.num_cond, self.num_transformed], axis=-1)
+        transformed, cond = tf.split(x, [self.num_transformed, self.num_cond], axis=-1)
+        return cond, transformed
 
     def _merge(self, cond, y_b):
         if self.mask == "checkerboard":
@@ -81,7 +87,7 @@ class Coupling(FlowLayer):
         h = self.network(cond)
         if self.kind == "additive":
             return h, None
-        shift, raw = h[..., : self.num_transformed], h[..., self.num_transformed :]
+        shift, raw = tf.split(h, 2, axis=-1)
         return shift, tf.math.log_sigmoid(raw + 2.0)
 
     def _mask_log_scale(self, log_scale):
@@ -124,4 +130,5 @@ class Coupling(FlowLayer):
             "parity": self.parity,
             "hidden": self.hidden,
             "num_hidden": self.num_hidden,
+            "network_dtype": self.network_dtype,
         }

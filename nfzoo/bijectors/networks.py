@@ -2,8 +2,22 @@
 
 The last layer is zero-initialised, so a coupling starts close to the identity (Glow) and a learned prior
 starts as N(0, 1).
+
+Precision: a network may compute in bfloat16/float16 (``dtype="mixed_bfloat16"`` or ``"mixed_float16"``,
+Keras mixed-precision policies: float32 weights, low-precision convolutions) while the flow layers around it
+stay float32; its output is cast back to float32. Invertibility is unaffected (the inverse recomputes the same
+network output from the same conditioning input); only the conditioner's arithmetic is rounded.
 """
 import keras
+
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
+def network_dtype(precision):
+    """The dtype policy for conditioner networks at ``precision`` (None = the float32 default)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}.")
+    return None if precision == "float32" else precision
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -27,13 +41,17 @@ class CouplingNetwork(keras.layers.Layer):
         for i in range(self.num_hidden):
             if image:
                 size = 3 if i == 0 else 1
-                self.hidden_layers.append(keras.layers.Conv2D(self.hidden, size, padding="same", activation="relu"))
+                self.hidden_layers.append(
+                    keras.layers.Conv2D(self.hidden, size, padding="same", activation="relu", dtype=self.dtype_policy)
+                )
             else:
-                self.hidden_layers.append(keras.layers.Dense(self.hidden, activation="relu"))
+                self.hidden_layers.append(keras.layers.Dense(self.hidden, activation="relu", dtype=self.dtype_policy))
         if image:
-            self.output_layer = keras.layers.Conv2D(self.out_channels, 3, padding="same", kernel_initializer="zeros")
+            self.output_layer = keras.layers.Conv2D(
+                self.out_channels, 3, padding="same", kernel_initializer="zeros", dtype=self.dtype_policy
+            )
         else:
-            self.output_layer = keras.layers.Dense(self.out_channels, kernel_initializer="zeros")
+            self.output_layer = keras.layers.Dense(self.out_channels, kernel_initializer="zeros", dtype=self.dtype_policy)
         shape = input_shape
         for layer in [*self.hidden_layers, self.output_layer]:
             layer.build(shape)
@@ -42,7 +60,7 @@ class CouplingNetwork(keras.layers.Layer):
     def call(self, x):
         for layer in self.hidden_layers:
             x = layer(x)
-        return self.output_layer(x)
+        return keras.ops.cast(self.output_layer(x), "float32")
 
     def get_config(self):
         return {

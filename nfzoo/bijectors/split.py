@@ -25,9 +25,10 @@ class Split(FlowLayer):
     min_event_rank = 3
     factors_out = True
 
-    def __init__(self, learned=True, **kwargs):
+    def __init__(self, learned=True, network_dtype=None, **kwargs):
         super().__init__(**kwargs)
         self.learned = learned
+        self.network_dtype = network_dtype  # dtype policy of the prior's conv (networks.network_dtype)
 
     def build_event(self, event_shape):
         channels = event_shape[-1]
@@ -36,33 +37,36 @@ class Split(FlowLayer):
         self.num_kept = channels // 2
         if not self.learned:
             return
-        self.prior = CouplingNetwork(2 * (channels - self.num_kept), num_hidden=0, name="prior")
+        self.prior = CouplingNetwork(
+            2 * (channels - self.num_kept), num_hidden=0, dtype=self.network_dtype, name="prior"
+        )
         self.prior.build((None, *event_shape[:-1], self.num_kept))
 
     def _mean_log_sigma(self, kept):
         if not self.learned:
             return tf.zeros_like(kept[..., :1]), tf.zeros_like(kept[..., :1])
-        h = self.prior(kept)
-        half = h.shape[-1] // 2
-        return h[..., :half], h[..., half:]
+        return tf.split(self.prior(kept), 2, axis=-1)
+
+    def _halves(self, x):
+        return tf.split(x, [self.num_kept, x.shape[-1] - self.num_kept], axis=-1)
 
     def forward(self, x, training=False):
-        kept, factored = x[..., : self.num_kept], x[..., self.num_kept :]
+        kept, factored = self._halves(x)
         mean, log_sigma = self._mean_log_sigma(kept)
         eps = (factored - mean) * tf.exp(-log_sigma)
         return tf.concat([kept, eps], axis=-1), -self.sum_event(log_sigma)
 
     def inverse(self, y):
-        kept, eps = y[..., : self.num_kept], y[..., self.num_kept :]
+        kept, eps = self._halves(y)
         mean, log_sigma = self._mean_log_sigma(kept)
         return tf.concat([kept, mean + tf.exp(log_sigma) * eps], axis=-1)
 
     def factor_out(self, y):
         """-> (kept half for the next level, standardised factored half)."""
-        return y[..., : self.num_kept], y[..., self.num_kept :]
+        return self._halves(y)
 
     def merge(self, kept, eps):
         return tf.concat([kept, eps], axis=-1)
 
     def get_config(self):
-        return {**super().get_config(), "learned": self.learned}
+        return {**super().get_config(), "learned": self.learned, "network_dtype": self.network_dtype}

@@ -12,6 +12,9 @@ def add_parser(commands):
     p.add_argument("--logical-cpus", type=int, default=0, help="split the CPU into N devices (testing mirrored)")
     p.add_argument("--save-every", type=int, default=200, help="steps between resumable backups")
     p.add_argument("--init-from", help="start a new run from the weights of this .keras file (same architecture)")
+    p.add_argument("--precision", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+                   help="compute dtype of the coupling networks (overrides model.precision; mixed_float16 for GPUs, "
+                        "mixed_bfloat16 for CPUs with AMX)")
     p.set_defaults(handler=run_train)
 
     p = commands.add_parser("evaluate", help="held-out bits/dim of a trained model")
@@ -26,7 +29,8 @@ def run_train(args):
     from nfzoo.training.trainer import train
 
     train(args.config, data_dir=args.data, epochs=args.epochs, out_dir=args.out, strategy=args.strategy,
-          logical_cpus=args.logical_cpus, save_every=args.save_every, init_from=args.init_from)
+          logical_cpus=args.logical_cpus, save_every=args.save_every, init_from=args.init_from,
+          precision=args.precision)
 
 
 def run_evaluate(args):

@@ -4,12 +4,15 @@ For each of ``levels`` levels: squeeze -> ``steps`` x [ActNorm -> permutation ->
 the channels under a learned conditional prior (all but the last level). The top latent gets a learned
 per-channel Gaussian prior (``learn_top``), written as an affine standardisation. Permutation: ``invconv``
 (LU 1x1 conv, the paper's best), ``invconv_full`` (1x1 conv without LU), ``shuffle`` or ``reverse``.
-Coupling: ``affine`` (scale = sigmoid(h + 2)) or ``additive``.
+Coupling: ``affine`` (scale = sigmoid(h + 2)) or ``additive``. ``precision`` sets the conditioner networks'
+compute dtype (``"mixed_bfloat16"``: bfloat16 convolutions, e.g. on CPUs with AMX; ``"mixed_float16"`` on
+GPUs); the flow itself stays float32.
 """
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.invconv import InvertibleConv1x1
+from nfzoo.bijectors.networks import network_dtype
 from nfzoo.bijectors.permute import Permute
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
@@ -30,9 +33,10 @@ def permutation_layer(kind, seed):
 
 
 def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutation="invconv", n_bits=8,
-         learn_top=True, seed=0, name="glow"):
+         learn_top=True, precision="float32", seed=0, name="glow"):
     """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C)."""
     check_image_shape(image_shape, levels)
+    dtype = network_dtype(precision)
     layers = []
     for level in range(levels):
         layers.append(Squeeze())
@@ -40,10 +44,10 @@ def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutat
             layers += [
                 ActNorm(),
                 permutation_layer(permutation, seed=seed + 1000 * level + step),
-                Coupling(kind=coupling, mask="channel", hidden=hidden),
+                Coupling(kind=coupling, mask="channel", hidden=hidden, network_dtype=dtype),
             ]
         if level < levels - 1:
-            layers.append(Split())
+            layers.append(Split(network_dtype=dtype))
     if learn_top:
         layers.append(ElementwiseAffine(per="channel", shift=True, name="top_prior"))
     return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, name=name)

@@ -42,12 +42,15 @@ def _images_only(ds):
 
 
 def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logical_cpus=0, save_every=200,
-          verbose="auto", callbacks=(), init_from=None):
+          verbose="auto", callbacks=(), init_from=None, precision=None):
     """Trains (or resumes) ``config``; returns the Keras History of this run. ``callbacks`` are added
     after nfzoo's own (NaN guard, backup, checkpoint, TensorBoard, CSV log, sample grid). ``init_from``
     (a .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
-    a run directory with a backup resumes from the backup instead."""
+    a run directory with a backup resumes from the backup instead. ``precision`` (e.g. "mixed_float16" on a
+    GPU) overrides the config's model.precision: the compute dtype of the conditioner networks."""
     config = load_config(config)
+    if precision is not None:
+        config["model"]["precision"] = precision
     training = config["training"]
     strategy = get_strategy(strategy, logical_cpus)
     out = Path(out_dir or Path("runs") / config["name"])
@@ -60,7 +63,10 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
         if init_from is not None and not (out / "backup").exists():
             model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
         schedule = LinearWarmup(training.get("learning_rate", 1e-3), training.get("warmup_steps", 0))
-        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm")))
+        optimizer = keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm"))
+        if config["model"].get("precision") == "mixed_float16":  # float16 gradients underflow without loss scaling
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        model.compile(optimizer=optimizer)
     monitor = "val_bits_per_dim" if model.n_bits is not None else "val_loss"
     callbacks = [
         *_builtin_callbacks(out, monitor, model, save_every),

@@ -4,8 +4,10 @@
 
 Measures on the config's own split (the same one `nfzoo train` used): held-out and training bits/dim
 (one uniform dequantisation per image, fixed seed), computes attribute directions over the training
-images when the data has attributes, draws an example image from the model's own samples, and writes
-model.keras (weights without optimizer state), directions.npz, example.png, card.json and README.md.
+images when the data has attributes, measures the effect of editing held-out faces along them
+(`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the edits per alpha), draws
+an example image from the model's own samples, and writes model.keras (weights without optimizer state),
+directions.npz, example.png, card.json and README.md.
 """
 import csv
 import datetime
@@ -23,6 +25,7 @@ import tensorflow as tf
 from nfzoo.config import load_config
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
+from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
 from nfzoo.zoo.directions import compute_directions
 from nfzoo.zoo.images import save_png
 from nfzoo.zoo.registry import config_path, model_dir, zoo_root
@@ -87,6 +90,11 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
         if splits.attribute_names is not None and splits.train_labels is not None:
             directions = compute_directions(zoo_model, splits.train_images, splits.train_labels, splits.attribute_names)
             np.savez_compressed(tmp / "directions.npz", **directions)
+            measured = [a for a in DEFAULT_ATTRIBUTES if a in splits.attribute_names]
+            if measured:
+                card["attribute_effect"] = measure_attribute_effect(
+                    ZooModel(flow, name, directions=directions), splits.train_images, splits.train_labels,
+                    splits.val_images, splits.val_labels, splits.attribute_names, attributes=measured)
         save_png(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0])
         (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
         (tmp / "README.md").write_text(model_card(card))
@@ -122,8 +130,26 @@ def model_card(card):
 Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, one uniform
 dequantisation per image (fixed seed), averaged over the held-out split above.
 
-Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
+{attribute_section(card)}Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
 
 Data licence: {licence}
 """
 
+
+def attribute_section(card):
+    """The card's "Attribute manipulation" section (empty for models without a measured attribute effect)."""
+    effect = card.get("attribute_effect")
+    if not effect:
+        return ""
+    return f"""## Attribute manipulation, measured
+
+{effect['edited_images']} held-out faces are edited with `manipulate(faces, attribute, alpha)` = decode(z + alpha *
+direction), where direction = mean training latent with the attribute minus mean training latent without. A
+classifier fitted to the training split only scores the edits: {effect['classifier']}. P is its mean
+probability of the attribute over the edited faces. The second column is how well it predicts the true labels
+of all {effect['held_out_images']} held-out faces; a rise with alpha is evidence for the attribute only where it
+is well above chance, since the classifier and the direction share the training labels. Rerun with
+`python scripts/attribute_effect.py {card['name']}`.
+
+{effect_table(effect)}
+"""
