@@ -1,12 +1,22 @@
-"""Glow training throughput: nfzoo vs stock TFP `tfb.Glow`, same architecture, batch and data, one process.
+"""Glow speed: nfzoo vs stock TFP `tfb.Glow` vs normflows' Glow (PyTorch), same architecture, batch and data.
 
+    pip install -e ".[bench]"          # torch + normflows, only for the PyTorch row
     python benchmarks/bench_glow.py [--levels 3 --steps 8 --width 128 --batch 64 --size 32] [--record]
 
-Both models: 32x32x3 images (random uniform data in [-0.5, 0.5)), L levels x K steps of ActNorm -> 1x1 conv ->
-affine coupling with a 3x3 -> 1x1 -> 3x3 conv network of the given width, split after each level but the
-last; Adam(1e-3); one training step = forward + log-det + gradients + update, in one tf.function
-(GradientTape loop for both; nfzoo also through `model.fit`). Timing rounds alternate between the models
-and the median round is reported, so machine noise hits both alike. `--record` appends a dated row to
+Every model: size x size x 3 images (random uniform data in [-0.5, 0.5)), L levels x K steps of
+ActNorm -> 1x1 conv (LU) -> affine coupling whose network is 3x3 conv -> ReLU -> 1x1 conv -> ReLU -> 3x3 conv
+of the given width, split after each level but the last; Adam(1e-3). One training step = forward + log-det +
+gradients + update (TF: GradientTape in one tf.function, nfzoo also through `model.fit`; PyTorch: eager
+autograd). nfzoo runs twice: float32, and with its conditioner networks in bfloat16 (``precision=
+"mixed_bfloat16"``; uses AMX/AVX512-BF16 where the CPU has it, is emulated and slow where it has not).
+
+Reported per model: training images/s (median over rounds that alternate between the models, so machine noise
+hits all alike) and its ratio to stock TFP; encode latency (a batch x -> z) and sample latency (a batch of
+z -> x at temperature 0.7; stock TFP has no temperature and samples at 1) in ms; and the fraction of the
+conv roofline reached: (images/s x training FLOPs per image) / (measured rate of a 3x3, 128 -> 128 conv on
+[batch, 16, 16, 128], this machine's best conv case, in the same precision). Training FLOPs per image = 3x the
+forward multiply-adds of the coupling and prior convolutions x 2 (the elementwise flow ops are negligible).
+On a GPU TensorFlow places the TF models there unchanged. ``--record`` appends a dated row to
 benchmarks/RESULTS.md.
 """
 import argparse
@@ -20,50 +30,64 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
-
+from glow_common import add_glow_arguments, stock_glow, tape_train_step
 from nfzoo.models.glow import glow
 
-tfb, tfd = tfp.bijectors, tfp.distributions
+STOCK = "stock tfb.Glow"
 
 
-def stock_tfp_step(args):
-    """A training step of stock tfb.Glow (tf_keras networks), optimised with its own variables."""
-    shape = (args.size, args.size, 3)
-    bijector = tfb.Glow(
-        output_shape=shape, num_glow_blocks=args.levels, num_steps_per_block=args.steps,
-        coupling_bijector_fn=lambda input_shape: tfb.GlowDefaultNetwork(input_shape, num_hidden=args.width),
-        exit_bijector_fn=tfb.GlowDefaultExitNetwork,
-    )
-    dist = tfd.TransformedDistribution(tfd.Sample(tfd.Normal(0.0, 1.0), [int(np.prod(shape))]), bijector)
-    dist.log_prob(tf.zeros((1, *shape)))  # builds the variables (and ActNorm's data-dependent init)
-    optimizer = tf.optimizers.Adam(1e-3)  # TFP's variables are tf_keras variables
+class Contender:
+    """A model under test: ``train(n)`` runs n training steps; ``encode()``/``sample()`` run one batch each and
+    block until done."""
 
-    @tf.function
-    def step(x):
-        with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(dist.log_prob(x))
-        variables = dist.trainable_variables
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
-
-    return step, sum(int(np.prod(v.shape)) for v in dist.trainable_variables)
+    def __init__(self, name, train, encode, sample, parameters, precision="float32"):
+        self.name, self.train, self.encode, self.sample = name, train, encode, sample
+        self.parameters, self.precision = parameters, precision
 
 
-def nfzoo_tape_step(model):
-    optimizer = keras.optimizers.Adam(1e-3)
+def tf_loop(step, batches):
+    def run(n_steps):
+        for i in range(n_steps):
+            step(batches[i % len(batches)])
+        float(step(batches[0]))  # waits for the queued steps
 
-    @tf.function
-    def step(x):
-        with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(model.log_prob(x, training=True))
-        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return loss
-
-    return step
+    return run
 
 
-def nfzoo_fit_step(model, batches):
+def stock_tfp(args, batches):
+    """Stock tfb.Glow with its tf_keras networks, optimised on its own variables."""
+    dist = stock_glow((args.size, args.size, 3), args.levels, args.steps, args.width)
+    dist.log_prob(batches[0])  # builds the variables (and ActNorm's data-dependent init)
+    step = tape_train_step(dist.log_prob, lambda: dist.trainable_variables, tf.optimizers.Adam(1e-3))
+    encode = tf.function(lambda x: dist.bijector.inverse(x))
+    sample = tf.function(lambda: dist.sample(args.batch))
+    parameters = sum(int(np.prod(v.shape)) for v in dist.trainable_variables)
+    return Contender(STOCK, tf_loop(step, batches), lambda: encode(batches[0]).numpy(), lambda: sample().numpy(),
+                     parameters)
+
+
+def nfzoo_models(args, batches):
+    """nfzoo Glow in float32 (GradientTape and model.fit) and with bfloat16 conditioners (GradientTape)."""
+    contenders = []
+    for precision in ("float32", "mixed_bfloat16"):
+        model = glow((args.size, args.size, 3), levels=args.levels, steps=args.steps, hidden=args.width, n_bits=8,
+                     precision=precision)
+        model.initialize(batches[0])
+        step = tape_train_step(lambda x, m=model: m.log_prob(x, training=True), lambda m=model: m.trainable_variables,
+                               keras.optimizers.Adam(1e-3))
+        encode = tf.function(model.encode)
+        sample = tf.function(lambda model=model: model.sample(args.batch, temperature=0.7))
+        label = "" if precision == "float32" else ", bfloat16 nets"
+        contenders.append(Contender(f"nfzoo Glow (GradientTape{label})", tf_loop(step, batches),
+                                    lambda e=encode: e(batches[0]).numpy(), lambda s=sample: s().numpy(),
+                                    model.count_params(), precision))
+        if precision == "float32":
+            contenders.append(Contender("nfzoo Glow (model.fit)", fit_loop(model, batches), contenders[-1].encode,
+                                        contenders[-1].sample, model.count_params()))
+    return contenders
+
+
+def fit_loop(model, batches):
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     dataset = tf.data.Dataset.from_tensor_slices(batches).repeat()
 
@@ -73,28 +97,96 @@ def nfzoo_fit_step(model, batches):
     return run
 
 
-def images_per_second(run, n_steps, batch):
-    start = time.perf_counter()
-    run(n_steps)
-    return n_steps * batch / (time.perf_counter() - start)
+def normflows_glow(args, batches):
+    """normflows 1.7.3's Glow (its README recipe: GlowBlock x K + Squeeze per level, Merge, DiagGaussian priors),
+    or None if torch/normflows are not installed."""
+    try:
+        import normflows as nf
+        import torch
+    except ImportError:
+        print("normflows/torch not installed (pip install -e '.[bench]'): skipping the PyTorch row")
+        return None
+    torch.set_num_threads(os.cpu_count())
+    torch.manual_seed(0)
+    levels, channels, size = args.levels, 3, args.size
+    q0, flows, merges = [], [], []
+    for i in range(levels):
+        level = [nf.flows.GlowBlock(channels * 2 ** (levels + 1 - i), args.width, split_mode="channel", scale=True)
+                 for _ in range(args.steps)]
+        flows.append(level + [nf.flows.Squeeze()])
+        if i > 0:
+            merges.append(nf.flows.Merge())
+            latent = (channels * 2 ** (levels - i), size // 2 ** (levels - i), size // 2 ** (levels - i))
+        else:
+            latent = (channels * 2 ** (levels + 1), size // 2 ** levels, size // 2 ** levels)
+        q0.append(nf.distributions.DiagGaussian(latent))
+    model = nf.MultiscaleFlow(q0, flows, merges, class_cond=False)
+    data = [torch.from_numpy(b.numpy().transpose(0, 3, 1, 2).copy()) for b in batches]
+    with torch.no_grad():
+        model.forward_kld(data[0])  # ActNorm's data-dependent init on the first batch
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-
-def loop(step, batches):
-    def run(n_steps):
+    def train(n_steps):
         for i in range(n_steps):
-            step(batches[i % len(batches)])
-        float(step(batches[0]))  # wait for the last step
+            optimizer.zero_grad()
+            model.forward_kld(data[i % len(data)]).backward()
+            optimizer.step()
 
-    return run
+    def encode():
+        with torch.no_grad():
+            model.inverse_and_log_det(data[0])
+
+    def sample():
+        with torch.no_grad():
+            model.sample(args.batch, temperature=0.7)
+
+    parameters = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return Contender("normflows Glow (PyTorch)", train, encode, sample, parameters)
+
+
+def training_flops_per_image(args):
+    """3 x 2 x forward multiply-adds of the coupling networks and split priors (see the module docstring)."""
+    macs, side, channels = 0, args.size, 3
+    for level in range(args.levels):
+        side, channels = side // 2, channels * 4
+        half = channels // 2
+        coupling = 9 * half * args.width + args.width * args.width + 9 * args.width * 2 * (channels - half)
+        macs += args.steps * side * side * coupling
+        if level < args.levels - 1:
+            macs += side * side * 9 * half * 2 * (channels - half)  # the split's learned prior
+            channels = half
+    return 3 * 2 * macs
+
+
+def conv_rate(dtype, batch, repeats=20):
+    """GFLOP/s of a 3x3, 128 -> 128 conv on [batch, 16, 16, 128] in ``dtype`` (the roofline's peak)."""
+    x = tf.random.normal((batch, 16, 16, 128), dtype=dtype)
+    kernel = tf.random.normal((3, 3, 128, 128), dtype=dtype)
+    conv = tf.function(lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"))
+    conv(x).numpy()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            y = conv(x)
+        y.numpy()
+        times.append((time.perf_counter() - start) / repeats)
+    return 2 * batch * 16 * 16 * 9 * 128 * 128 / min(times) / 1e9
+
+
+def latency_ms(fn, repeats=5):
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--levels", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--width", type=int, default=128)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--size", type=int, default=32)
+    add_glow_arguments(parser)
     parser.add_argument("--timed-steps", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--record", action="store_true")
@@ -102,49 +194,58 @@ def main():
 
     rng = np.random.default_rng(0)
     batches = tf.constant(rng.uniform(-0.5, 0.5, (4, args.batch, args.size, args.size, 3)).astype("float32"))
-    model = glow((args.size, args.size, 3), levels=args.levels, steps=args.steps, hidden=args.width, n_bits=8)
-    model.initialize(batches[0])
-    stock_step, stock_params = stock_tfp_step(args)
-    runners = {
-        "stock tfb.Glow (GradientTape)": loop(stock_step, batches),
-        "nfzoo Glow (GradientTape)": loop(nfzoo_tape_step(model), batches),
-        "nfzoo Glow (model.fit)": nfzoo_fit_step(model, batches),
-    }
-    for run in runners.values():  # trace and warm up
-        run(2)
-    rates = {name: [] for name in runners}
+    contenders = [stock_tfp(args, batches), *nfzoo_models(args, batches)]
+    peer = normflows_glow(args, batches)
+    if peer is not None:
+        contenders.append(peer)
+    for contender in contenders:  # trace and warm up
+        contender.train(2)
+    rates = {c.name: [] for c in contenders}
     for _ in range(args.rounds):
-        for name, run in runners.items():
-            rates[name].append(images_per_second(run, args.timed_steps, args.batch))
-    median = {name: statistics.median(r) for name, r in rates.items()}
-    stock = median["stock tfb.Glow (GradientTape)"]
-    print(f"params: nfzoo {model.count_params():,}  stock TFP {stock_params:,}")
-    for name, value in median.items():
-        print(f"{name:32s} {value:7.1f} images/s   x{value / stock:.2f} vs stock TFP")
+        for contender in contenders:
+            start = time.perf_counter()
+            contender.train(args.timed_steps)
+            rates[contender.name].append(args.timed_steps * args.batch / (time.perf_counter() - start))
+    peaks = {"float32": conv_rate(tf.float32, args.batch), "mixed_bfloat16": conv_rate(tf.bfloat16, args.batch)}
+    flops = training_flops_per_image(args)
+    results = []
+    for contender in contenders:
+        rate = statistics.median(rates[contender.name])
+        results.append({
+            "name": contender.name, "rate": rate, "parameters": contender.parameters,
+            "encode_ms": latency_ms(contender.encode), "sample_ms": latency_ms(contender.sample),
+            "roofline": rate * flops / 1e9 / peaks[contender.precision],
+        })
+    stock = results[0]["rate"]
+    print(f"config: {args.size}x{args.size}x3, {args.levels}x{args.steps}, width {args.width}, batch {args.batch}; "
+          f"training {flops / 1e9:.2f} GFLOP/image; 3x3 conv peak {peaks['float32']:.0f} GFLOP/s float32, "
+          f"{peaks['mixed_bfloat16']:.0f} GFLOP/s bfloat16")
+    print(f"{'model':40s} {'params':>10s} {'train img/s':>11s} {'vs stock':>8s} {'encode ms':>10s} {'sample ms':>10s} "
+          f"{'roofline':>8s}")
+    for r in results:
+        print(f"{r['name']:40s} {r['parameters']:10,d} {r['rate']:11.1f} {r['rate'] / stock:7.2f}x "
+              f"{r['encode_ms']:10.1f} {r['sample_ms']:10.1f} {100 * r['roofline']:7.1f}%")
     if args.record:
-        record(args, median, stock)
+        record(args, results, peaks)
 
 
-def record(args, median, stock):
+def record(args, results, peaks):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.processor())
+    stock = results[0]["rate"]
+    cells = "; ".join(f"{r['name']}: {r['rate']:.1f} img/s (x{r['rate'] / stock:.2f}, enc {r['encode_ms']:.0f} ms, "
+                      f"sample {r['sample_ms']:.0f} ms, {100 * r['roofline']:.0f}% roofline)" for r in results)
     row = (f"| {datetime.date.today()} | {args.size}x{args.size}x3, {args.levels}x{args.steps}, width {args.width}, "
-           f"batch {args.batch} | {stock:.1f} | {median['nfzoo Glow (GradientTape)']:.1f} "
-           f"(x{median['nfzoo Glow (GradientTape)'] / stock:.2f}) | {median['nfzoo Glow (model.fit)']:.1f} "
-           f"(x{median['nfzoo Glow (model.fit)'] / stock:.2f}) | {os.cpu_count()} cores, {cpu}, tf {tf.__version__} |")
+           f"batch {args.batch} | {cells} | conv peak {peaks['float32']:.0f} / {peaks['mixed_bfloat16']:.0f} GFLOP/s "
+           f"(f32 / bf16) | {os.cpu_count()} cores, {cpu}, tf {tf.__version__} |")
     path = Path(__file__).resolve().parent / "RESULTS.md"
     text = path.read_text()
-    heading = "## Glow training speed (benchmarks/bench_glow.py)"
-    table_head = ("| date | config | stock TFP img/s | nfzoo tape img/s (ratio) | nfzoo fit img/s (ratio) | machine |\n"
-                  "|---|---|---|---|---|---|")
-    section_start = text.index(heading) + len(heading)
-    if table_head not in text:
-        text = text[:section_start] + "\n\n" + table_head + text[section_start:]
-    insert_at = text.index(table_head) + len(table_head)
+    table_head = "| date | config | results (training images/s, ratio to stock TFP, latencies per batch) | roofline peak | machine |"
+    insert_at = text.index(table_head)
+    insert_at = text.index("\n", text.index("\n", insert_at) + 1)  # after the header's separator line
     end = text.find("\n\n", insert_at)
     end = len(text) if end == -1 else end
-    text = text[:end] + "\n" + row + text[end:]
-    path.write_text(text)
+    path.write_text(text[:end] + "\n" + row + text[end:])
     print(f"recorded in {path}")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
+from glow_common import add_glow_arguments, tape_train_step
 from nfzoo.models.glow import glow
 
 
@@ -55,11 +56,7 @@ def layer_of(op_name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--levels", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=8)
-    parser.add_argument("--width", type=int, default=128)
-    parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--size", type=int, default=32)
+    add_glow_arguments(parser)
     parser.add_argument("--precision", default="float32")
     parser.add_argument("--profile-steps", type=int, default=5)
     parser.add_argument("--top", type=int, default=25)
@@ -69,14 +66,8 @@ def main():
     model = glow((args.size, args.size, 3), levels=args.levels, steps=args.steps, hidden=args.width, n_bits=8,
                  precision=args.precision)
     model.initialize(x)
-    optimizer = keras.optimizers.Adam(1e-3)
-
-    @tf.function
-    def step(x):
-        with tf.GradientTape() as tape:
-            loss = -tf.reduce_mean(model.log_prob(x, training=True))
-        optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return loss
+    step = tape_train_step(lambda x: model.log_prob(x, training=True), lambda: model.trainable_variables,
+                           keras.optimizers.Adam(1e-3))
 
     for _ in range(3):
         step(x).numpy()

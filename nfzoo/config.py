@@ -4,7 +4,8 @@
     description: one line for ``nfzoo list``
     model:    {family: glow, image_shape: [32, 32, 3], levels: 3, steps: 8, hidden: 256, n_bits: 8, ...}
     data:     {source: celeba_npz, path: ../../shared/data/celeba_subset, image_size: 32, val_fraction: 0.1, ...}
-    training: {batch_size: 64, epochs: 200, learning_rate: 1.0e-3, warmup_steps: 500, augment_flip: true}
+    training: {batch_size: 64, epochs: 200, learning_rate: 1.0e-3, warmup_steps: 500, augment_flip: true,
+               lr_decay: cosine, clipnorm: 50.0}
 
 ``model`` minus ``family`` are the keyword arguments of the family's builder (`FAMILIES`).
 A relative ``data.path`` is relative to the config file.

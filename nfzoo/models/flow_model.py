@@ -125,14 +125,16 @@ class FlowModel(keras.Model):
         parts = tf.split(z, sizes, axis=-1)
         return self.decode_levels([tf.reshape(p, [-1, *s]) for p, s in zip(parts, self.latent_shapes)])
 
-    def sample(self, n, temperature=1.0, seed=None):
-        """n samples with the prior std scaled by ``temperature``; the same ``seed`` gives the same samples."""
+    def latent_noise(self, n, seed=None):
+        """n flat standard-normal latents [n, D]; the same ``seed`` gives the same draws."""
         shape = [int(n), self.num_dims]
         if seed is None:
-            eps = tf.random.normal(shape)
-        else:
-            eps = tf.random.stateless_normal(shape, seed=[int(seed), 0])
-        return self.decode(temperature * eps)
+            return tf.random.normal(shape)
+        return tf.random.stateless_normal(shape, seed=[int(seed), 0])
+
+    def sample(self, n, temperature=1.0, seed=None):
+        """n samples with the prior std scaled by ``temperature``; the same ``seed`` gives the same samples."""
+        return self.decode(temperature * self.latent_noise(n, seed))
 
     def distribution(self):
         """This flow as a TFP distribution over flat x: ``TransformedDistribution(N(0, I_D), decode)``."""

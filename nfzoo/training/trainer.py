@@ -62,7 +62,7 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
         model = build(config)
         if init_from is not None and not (out / "backup").exists():
             model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
-        schedule = LinearWarmup(training.get("learning_rate", 1e-3), training.get("warmup_steps", 0))
+        schedule = learning_rate_schedule(training, epochs or training["epochs"], train_ds)
         optimizer = keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm"))
         if config["model"].get("precision") == "mixed_float16":  # float16 gradients underflow without loss scaling
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
@@ -76,6 +76,23 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
                         callbacks=callbacks, verbose=verbose)
     model.save(out / "final.keras")
     return history
+
+
+def learning_rate_schedule(training, epochs, train_ds):
+    """Linear warm-up to ``learning_rate`` over ``warmup_steps``, then constant (Glow) or, with
+    ``lr_decay: cosine``, a cosine decay to 0 at the end of the last epoch (`keras.optimizers.schedules.CosineDecay`)."""
+    peak, warmup = training.get("learning_rate", 1e-3), training.get("warmup_steps", 0)
+    decay = training.get("lr_decay", "none")
+    if decay == "none":
+        return LinearWarmup(peak, warmup)
+    if decay != "cosine":
+        raise ValueError(f"training.lr_decay must be 'none' or 'cosine', got {decay!r}.")
+    steps_per_epoch = int(train_ds.cardinality())
+    if steps_per_epoch <= 0:
+        raise ValueError("lr_decay: cosine needs a training dataset of known length (a finite, batched tf.data pipeline).")
+    return keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=max(epochs * steps_per_epoch - warmup, 1), warmup_target=peak, warmup_steps=warmup
+    )
 
 
 def _builtin_callbacks(out, monitor, model, save_every):

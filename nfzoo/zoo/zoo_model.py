@@ -27,6 +27,10 @@ class ZooModel:
         self.image_shape, self.n_bits = flow.data_event_shape, flow.n_bits
         self._directions = directions
         self.example_path = example_path  # an example image made from the model's own samples
+        # traced once per batch shape: running a deep flow eagerly layer by layer is several times slower
+        self._encode = tf.function(flow.encode, reduce_retracing=True)
+        self._decode = tf.function(flow.decode, reduce_retracing=True)
+        self._log_prob = tf.function(flow.log_prob, reduce_retracing=True)
 
     # -- images <-> latents ----------------------------------------------------------------------------
     def prepare(self, images):
@@ -35,21 +39,21 @@ class ZooModel:
 
     def encode(self, images):
         """Images -> flat latents z [N, D] (pixels at their bin centres: decode(encode(x)) == x)."""
-        return self.flow.encode(to_model_space(self.prepare(images), self.n_bits)).numpy()
+        return self._encode(to_model_space(self.prepare(images), self.n_bits)).numpy()
 
     def decode(self, z):
         """Flat latents [N, D] -> uint8 images [N, H, W, C]."""
-        return to_uint8(self.flow.decode(z), self.n_bits).numpy()
+        return to_uint8(self._decode(tf.convert_to_tensor(z, tf.float32)), self.n_bits).numpy()
 
     def sample(self, n, temperature=0.7, seed=None):
         """n uint8 images drawn at ``temperature`` (0.7 as in the Glow demo); a seed makes them repeatable."""
-        return to_uint8(self.flow.sample(n, temperature=temperature, seed=seed), self.n_bits).numpy()
+        return to_uint8(self._decode(temperature * self.flow.latent_noise(n, seed)), self.n_bits).numpy()
 
     def bits_per_dim(self, images, seed=0):
         """Per-image NLL in bits per subpixel of the n_bits data (one uniform dequantisation, fixed seed)."""
         x = quantize(self.prepare(images), self.n_bits)
         x = dequantize(x, self.n_bits, seed=tf.constant([seed, 0], tf.int32))
-        return bits_per_dim(self.flow.log_prob(x), self.flow.num_dims, self.n_bits).numpy()
+        return bits_per_dim(self._log_prob(x), self.flow.num_dims, self.n_bits).numpy()
 
     # -- latent arithmetic -----------------------------------------------------------------------------
     @property
