@@ -1,7 +1,9 @@
 """Same-budget comparison on CelebA: held-out bits/dim of stock TFP Glow vs nfzoo configs after equal CPU time.
 
     python benchmarks/budget_baseline.py [--cpu-minutes 40] [--entries stock zoo_configs/glow_celeba.yaml ...]
-                                      [--record]
+                                         [--record] [--write-card glow_celeba]
+    python benchmarks/budget_baseline.py --run-entry stock > stock.log     # one entry (e.g. on several machines)
+    python benchmarks/budget_baseline.py --from-logs stock.log nfzoo.log --record --write-card glow_celeba
 
 Each entry trains in its own process until that process has used ``--cpu-minutes`` of CPU time (user + system,
 all threads: 40 CPU-minutes = 20 minutes on 2 cores), so the budget is the same even when the machine is shared.
@@ -14,9 +16,12 @@ Data: the config's CelebA split (identity split: validation faces belong to iden
   schedule and augmentation; its per-epoch validation and sample grids count against its budget.
 
 Held-out bits/dim: mean over all validation images, one dequantisation each (fixed seed), identical for every
-entry. ``--record`` appends the results to benchmarks/RESULTS.md.
+entry. ``--record`` appends the results to benchmarks/RESULTS.md; ``--write-card NAME`` stores them in
+saved_models/NAME/card.json and re-renders that model card. ``--from-logs`` gathers the result lines of entries
+that ran separately (``--run-entry``) instead of running them.
 """
 import argparse
+import ast
 import datetime
 import json
 import os
@@ -104,7 +109,7 @@ def record(results, cpu_minutes):
     path = REPO / "benchmarks" / "RESULTS.md"
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
     lines = [
-        "", "## Same-budget CelebA comparison (scripts/budget_baseline.py)", "",
+        "", "## Same-budget CelebA comparison (benchmarks/budget_baseline.py)", "",
         f"Date: {datetime.date.today()}. Command: `python benchmarks/budget_baseline.py --cpu-minutes {cpu_minutes:g} "
         f"--record`. Machine: {os.cpu_count()} cores, {cpu}, shared with other jobs (the budget is process CPU "
         "time, so sharing does not change it). Data: 32x32 CelebA subset, identity split (held-out identities never "
@@ -117,26 +122,47 @@ def record(results, cpu_minutes):
     print(f"recorded in {path}")
 
 
+def write_card(name, results):
+    from nfzoo.zoo.publish import model_card
+    from nfzoo.zoo.registry import model_dir
+
+    path = model_dir(name) / "card.json"
+    card = json.loads(path.read_text())
+    card["same_budget_baseline"] = [{**r, "entry": Path(r["entry"]).name} for r in results]
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    (path.parent / "README.md").write_text(model_card(card))
+    print(f"wrote {path} and the card README")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cpu-minutes", type=float, default=40.0, help="CPU time per entry (40 = 20 min x 2 cores)")
     parser.add_argument("--entries", nargs="+", default=["stock", str(CONFIG)])
     parser.add_argument("--run-entry", help=argparse.SUPPRESS)  # internal: run one entry in this process
+    parser.add_argument("--from-logs", nargs="+", help="read results of separate --run-entry runs from these logs")
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--write-card", metavar="NAME", help="store the results in saved_models/NAME's card")
     args = parser.parse_args()
     if args.run_entry:
         run_entry(args.run_entry, args.cpu_minutes)
         return
-    results = []
-    for entry in args.entries:
+    if args.from_logs:
+        results = [ast.literal_eval(line) for log in args.from_logs for line in Path(log).read_text().splitlines()
+                   if line.startswith(("{'entry'", '{"entry"'))]
+        entries = []
+    else:
+        results, entries = [], args.entries
+    for entry in entries:
         output = subprocess.run(
             [sys.executable, __file__, "--run-entry", entry, "--cpu-minutes", str(args.cpu_minutes)],
             check=True, stdout=subprocess.PIPE, text=True, cwd=REPO,
         ).stdout
         results.append(json.loads(output.strip().splitlines()[-1]))
-        print(results[-1], flush=True)
+        print(json.dumps(results[-1]), flush=True)
     if args.record:
-        record(results, args.cpu_minutes)
+        record(results, results[0]["cpu_minutes"])
+    if args.write_card:
+        write_card(args.write_card, results)
 
 
 if __name__ == "__main__":

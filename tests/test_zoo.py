@@ -135,3 +135,14 @@ def test_cli_list_sample_manipulate_interpolate(zoo, tmp_path, capsys):
     assert read_image(tmp_path / "two.png").shape == (33, 33, 3)
     main(["interpolate", "tiny_glow", "--steps", "4", "-o", str(tmp_path / "interp.png")])
     assert read_image(tmp_path / "interp.png").shape == (16, 67, 3)
+
+
+def test_card_renders_the_same_budget_comparison():
+    from nfzoo.zoo.publish import budget_section
+
+    assert budget_section({"name": "m"}) == ""
+    rows = [{"entry": "stock", "cpu_minutes": 40.0, "steps": 900, "parameters": 1590060, "held_out_bits_per_dim": 4.4},
+            {"entry": "m.yaml", "cpu_minutes": 40.0, "steps": 700, "parameters": 3229404, "held_out_bits_per_dim": 4.3}]
+    text = budget_section({"name": "m", "same_budget_baseline": rows})
+    assert "| stock | 40 | 900 | 1,590,060 | 4.4000 |" in text and "| m.yaml | 40 | 700 | 3,229,404 | 4.3000 |" in text
+    assert "--write-card m" in text

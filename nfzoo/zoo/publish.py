@@ -130,7 +130,7 @@ def model_card(card):
 Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, one uniform
 dequantisation per image (fixed seed), averaged over the held-out split above.
 
-{attribute_section(card)}Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
+{budget_section(card)}{attribute_section(card)}Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
 
 Data licence: {licence}
 """
@@ -152,4 +152,25 @@ is well above chance, since the classifier and the direction share the training 
 `python scripts/attribute_effect.py {card['name']}`.
 
 {effect_table(effect)}
+"""
+
+
+def budget_section(card):
+    """The card's same-budget comparison (written by benchmarks/budget_baseline.py --write-card), if any."""
+    rows = card.get("same_budget_baseline")
+    if not rows:
+        return ""
+    table = "\n".join(f"| {r['entry']} | {r['cpu_minutes']:g} | {r['steps']} | {r['parameters']:,} | "
+                      f"{r['held_out_bits_per_dim']:.4f} |" for r in rows)
+    return f"""## Same-budget comparison with stock TFP Glow
+
+Each model trained from scratch for the same CPU time (process user + system time, all threads; 40 CPU-minutes =
+20 minutes on 2 cores) on this card's training split, then scored on its held-out split in the same way.
+`stock` is `tfb.Glow` (3 levels x 8 steps, width 128, Adam 1e-3, batch 64); the other row is this model's config.
+Rerun: `python benchmarks/budget_baseline.py --record --write-card {card['name']}`.
+
+| entry | CPU minutes | training steps | parameters | held-out bits/dim |
+|---|---|---|---|---|
+{table}
+
 """
