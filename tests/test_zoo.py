@@ -146,3 +146,12 @@ def test_card_renders_the_same_budget_comparison():
     text = budget_section({"name": "m", "same_budget_baseline": rows})
     assert "| stock | 40 | 900 | 1,590,060 | 4.4000 |" in text and "| m.yaml | 40 | 700 | 3,229,404 | 4.3000 |" in text
     assert "--write-card m" in text
+
+
+def test_republishing_keeps_the_same_budget_comparison(zoo):
+    path = zoo / "saved_models" / "tiny_glow" / "card.json"
+    rows = [{"entry": "stock", "cpu_minutes": 1.0, "steps": 3, "parameters": 10, "held_out_bits_per_dim": 7.0}]
+    path.write_text(json.dumps({**json.loads(path.read_text()), "same_budget_baseline": rows}))
+    publish("tiny_glow")
+    assert json.loads(path.read_text())["same_budget_baseline"] == rows
+    assert "| stock | 1 | 3 | 10 | 7.0000 |" in (path.parent / "README.md").read_text()

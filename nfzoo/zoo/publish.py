@@ -83,6 +83,9 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
         "note": note,
     }
     out = model_dir(name)
+    previous = json.loads((out / "card.json").read_text()) if (out / "card.json").is_file() else {}
+    if "same_budget_baseline" in previous:  # measured from scratch for the config, not for this checkpoint: keep it
+        card["same_budget_baseline"] = previous["same_budget_baseline"]
     with tempfile.TemporaryDirectory() as tmp:  # write everything, then swap in, so a failure leaves no half entry
         tmp = Path(tmp)
         flow.save(tmp / "model.keras")
