@@ -22,7 +22,6 @@ benchmarks/RESULTS.md.
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -32,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 from glow_common import add_glow_arguments, stock_glow, tape_train_step
 from nfzoo.models.glow import glow
+from nfzoo.machine import cpu_name
 
 STOCK = "stock tfb.Glow"
 
@@ -230,8 +230,7 @@ def main():
 
 
 def record(args, results, peaks):
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
+    cpu = cpu_name()
     stock = results[0]["rate"]
     cells = "; ".join(f"{r['name']}: {r['rate']:.1f} img/s (x{r['rate'] / stock:.2f}, enc {r['encode_ms']:.0f} ms, "
                       f"sample {r['sample_ms']:.0f} ms, {100 * r['roofline']:.0f}% roofline)" for r in results)

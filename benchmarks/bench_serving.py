@@ -20,7 +20,6 @@ dated row per (signature, batch) to the "Serving latency" section of benchmarks/
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 import nfzoo
+from nfzoo.machine import cpu_name
 from nfzoo.serving import export_serving
 from nfzoo.serving.image_signatures import ImageSignatures
 from nfzoo.zoo import ZooModel
@@ -103,8 +103,7 @@ def main():
 
 
 def record(args, config, results):
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
+    cpu = cpu_name()
     machine = f"nproc {len(os.sched_getaffinity(0))}, {cpu}, tf {tf.__version__}"
     rows = [f"| {datetime.date.today()} | {config} (random weights) | {signature} | {batch} | "
             f"{m['saved_model']:.1f} | {m['keras']:.1f} | {m['saved_model'] / m['keras']:.2f} | "

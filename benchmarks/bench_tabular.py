@@ -26,8 +26,6 @@ import argparse
 import datetime
 import math
 import os
-import platform
-import re
 import subprocess
 import sys
 import time
@@ -39,6 +37,7 @@ import tensorflow as tf
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from nfzoo.data.pipeline import vector_dataset
+from nfzoo.machine import cpu_name
 from nfzoo.models import maf as builders
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -106,9 +105,9 @@ def mean_and_two_se(values):
 
 
 def machine():
-    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+    cpu = cpu_name()
     nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
-    return f"{nproc} CPUs (`nproc`), {cpu.group(1) if cpu else platform.processor()}"
+    return f"{nproc} CPUs (`nproc`), {cpu}"
 
 
 def run(datasets, max_epochs, seed):

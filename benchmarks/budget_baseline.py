@@ -107,7 +107,9 @@ def run_entry(entry, cpu_minutes):
 
 def record(results, cpu_minutes):
     path = REPO / "benchmarks" / "RESULTS.md"
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    from nfzoo.machine import cpu_name
+
+    cpu = cpu_name()
     lines = [
         "", "## Same-budget CelebA comparison (benchmarks/budget_baseline.py)", "",
         f"Date: {datetime.date.today()}. Command: `python benchmarks/budget_baseline.py --cpu-minutes {cpu_minutes:g} "

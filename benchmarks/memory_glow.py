@@ -47,7 +47,6 @@ import datetime
 import importlib.metadata
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -329,9 +328,10 @@ def section_intro():
 
 def record(args, results, path=None):
     """Appends a row per model to the memory section of RESULTS.md (creating the section at the end if missing)."""
+    from nfzoo.machine import cpu_name  # here: importing nfzoo imports TensorFlow
+
     path = Path(path) if path else Path(__file__).resolve().parent / "RESULTS.md"
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
+    cpu = cpu_name()
     machine = f"{os.cpu_count()} cores, {cpu}, tf {importlib.metadata.version('tensorflow')}"
     rows = []
     for label, (trace, _) in results.items():

@@ -12,8 +12,6 @@ directions.npz, example.png, card.json and README.md.
 import csv
 import datetime
 import json
-import os
-import platform
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,6 +23,7 @@ import tensorflow as tf
 from nfzoo.config import load_config
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
+from nfzoo.machine import machine
 from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
 from nfzoo.zoo.directions import compute_directions
 from nfzoo.zoo.images import save_png
@@ -45,12 +44,6 @@ def run_facts(run, steps_per_epoch):
     wall = sum(float(line.split()[1]) for line in times.read_text().splitlines()) if times.is_file() else None
     return {"epochs": len(rows), "steps": len(rows) * steps_per_epoch,
             "wall_time_hours": None if wall is None else round(wall / 3600, 2)}
-
-
-def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor())
-    return f"{os.cpu_count()} CPU cores ({cpu}), no GPU"
 
 
 def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
