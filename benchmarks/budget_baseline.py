@@ -125,15 +125,10 @@ def record(results, cpu_minutes):
 
 
 def write_card(name, results):
-    from nfzoo.zoo.publish import model_card
-    from nfzoo.zoo.registry import model_dir
+    from nfzoo.zoo.publish import update_card
 
-    path = model_dir(name) / "card.json"
-    card = json.loads(path.read_text())
-    card["same_budget_baseline"] = [{**r, "entry": Path(r["entry"]).name} for r in results]
-    path.write_text(json.dumps(card, indent=2) + "\n")
-    (path.parent / "README.md").write_text(model_card(card))
-    print(f"wrote {path} and the card README")
+    update_card(name, same_budget_baseline=[{**r, "entry": Path(r["entry"]).name} for r in results])
+    print(f"wrote saved_models/{name}/card.json and its README")
 
 
 def main():

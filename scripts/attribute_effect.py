@@ -20,7 +20,7 @@ from nfzoo.config import load_config
 from nfzoo.data.sources import load_splits
 from nfzoo.zoo import load
 from nfzoo.zoo.attribute_effect import DEFAULT_ALPHAS, DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
-from nfzoo.zoo.publish import model_card
+from nfzoo.zoo.publish import update_card
 from nfzoo.zoo.registry import config_path, model_dir
 
 
@@ -54,11 +54,8 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(effect, f, indent=2)
     if args.write_card:
-        card = {**model.card, "attribute_effect": effect}
-        folder = model_dir(args.name)
-        (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n")
-        (folder / "README.md").write_text(model_card(card))
-        print(f"wrote {folder / 'card.json'} and {folder / 'README.md'}")
+        update_card(args.name, attribute_effect=effect)
+        print(f"wrote {model_dir(args.name)}/card.json and README.md")
 
 
 if __name__ == "__main__":

@@ -86,17 +86,32 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
         if splits.attribute_names is not None and splits.train_labels is not None:
             directions = compute_directions(zoo_model, splits.train_images, splits.train_labels, splits.attribute_names)
             np.savez_compressed(tmp / "directions.npz", **directions)
+            zoo_model.directions = directions  # the same model: its encode/decode are traced once
             measured = [a for a in DEFAULT_ATTRIBUTES if a in splits.attribute_names]
             if measured:
                 card["attribute_effect"] = measure_attribute_effect(
-                    ZooModel(flow, name, directions=directions), splits.train_images, splits.train_labels,
+                    zoo_model, splits.train_images, splits.train_labels,
                     splits.val_images, splits.val_labels, splits.attribute_names, attributes=measured)
         save_png(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0])
-        (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
-        (tmp / "README.md").write_text(model_card(card))
+        write_card(tmp, card)
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(tmp, out)
+    return card
+
+
+def write_card(folder, card):
+    """Writes ``card.json`` and its rendering ``README.md`` into ``folder``."""
+    (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    (folder / "README.md").write_text(model_card(card))
+
+
+def update_card(name, **measured):
+    """Adds measured entries to the card of the shipped model ``name`` and re-renders its README.md (the weights
+    and the other numbers stay as they are); returns the card."""
+    folder = model_dir(name)
+    card = {**json.loads((folder / "card.json").read_text()), **measured}
+    write_card(folder, card)
     return card
 
 

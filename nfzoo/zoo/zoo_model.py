@@ -25,7 +25,7 @@ class ZooModel:
             raise ValueError("a ZooModel needs an image flow built with n_bits")
         self.flow, self.name, self.card = flow, name, card or {}
         self.image_shape, self.n_bits = flow.data_event_shape, flow.n_bits
-        self._directions = directions
+        self.directions = directions  # settable: e.g. after compute_directions(self, ...)
         self.example_path = example_path  # an example image made from the model's own samples
         # traced once per batch shape: running a deep flow eagerly layer by layer is several times slower
         self._encode = tf.function(flow.encode, reduce_retracing=True)
@@ -59,20 +59,20 @@ class ZooModel:
     @property
     def attributes(self):
         """Names of the attributes with a direction (empty if the model has none)."""
-        return [] if self._directions is None else [str(n) for n in self._directions["names"]]
+        return [] if self.directions is None else [str(n) for n in self.directions["names"]]
 
     def attribute_direction(self, attribute):
         """The latent direction [D] of an attribute, by name or index."""
-        if self._directions is None:
+        if self.directions is None:
             raise KeyError(f"{self.name} has no attribute directions (compute them with nfzoo.zoo.compute_directions)")
         names = self.attributes
         if isinstance(attribute, (int, np.integer)):
             if not 0 <= attribute < len(names):
                 raise KeyError(f"attribute index {attribute} out of range 0..{len(names) - 1}")
-            return self._directions["directions"][attribute]
+            return self.directions["directions"][attribute]
         if attribute not in names:
             raise KeyError(f"unknown attribute {attribute!r}; {self.name} knows: {', '.join(names)}")
-        return self._directions["directions"][names.index(attribute)]
+        return self.directions["directions"][names.index(attribute)]
 
     def manipulate(self, images, attribute, alpha):
         """Edits images along an attribute: decode(z + alpha * direction).
