@@ -1,11 +1,13 @@
 """The zoo: publish a (tiny) trained run, list, load, encode/decode, manipulate, interpolate, CLI, errors."""
 import json
 
+import keras
 import numpy as np
 import pytest
 import yaml
 
 from fixtures import tiny_glow_config, write_fake_celeba_npz
+from nfzoo.bijectors.networks import CouplingNetwork
 from nfzoo.cli import main
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
 from nfzoo.zoo import compute_directions, list_models, load
@@ -15,10 +17,11 @@ from nfzoo.zoo.publish import publish
 
 @pytest.fixture(scope="module")
 def zoo_home(tmp_path_factory):
-    """A zoo root with one published entry, tiny_glow, trained for 2 epochs on generated faces."""
+    """A zoo root with one published entry, tiny_glow, trained for 2 epochs on generated faces with bfloat16
+    networks (as glow_celeba)."""
     home = tmp_path_factory.mktemp("zoo")
     data = write_fake_celeba_npz(tmp_path_factory.mktemp("faces"))
-    config = tiny_glow_config(data, epochs=2)
+    config = tiny_glow_config(data, epochs=2, precision="mixed_bfloat16")
     (home / "zoo_configs").mkdir()
     (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(config))
     (home / "zoo_configs" / "untrained.yaml").write_text(yaml.safe_dump({**config, "name": "untrained"}))
@@ -49,6 +52,21 @@ def test_published_entry_has_card_and_directions(zoo):
     assert list(effect["attributes"]) == ["Smiling", "Eyeglasses", "Blond_Hair", "Male"]
     assert effect["alpha0_max_abs_pixel_diff"] == 0 and effect["edited_images"] == 24
     assert "| Smiling |" in (folder / "README.md").read_text()
+
+
+def test_shipped_networks_compute_in_float32_whatever_the_training_precision(zoo):
+    checkpoint = keras.models.load_model(zoo / "runs" / "tiny_glow" / "best.keras", compile=False)
+    shipped = load("tiny_glow").flow
+
+    def network_dtypes(flow):
+        return {layer.compute_dtype for layer in flow._flatten_layers() if isinstance(layer, CouplingNetwork)}
+
+    assert network_dtypes(checkpoint) == {"bfloat16"} and network_dtypes(shipped) == {"float32"}
+    for trained, published in zip(checkpoint.get_weights(), shipped.get_weights(), strict=True):
+        np.testing.assert_array_equal(trained, published)
+    card = json.loads((zoo / "saved_models" / "tiny_glow" / "card.json").read_text())
+    assert card["training"]["network_precision"] == "mixed_bfloat16" and "precision" not in card["architecture"]
+    assert "shipped in float32" in (zoo / "saved_models" / "tiny_glow" / "README.md").read_text()
 
 
 def test_list_and_load(zoo):

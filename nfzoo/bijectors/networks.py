@@ -5,10 +5,10 @@ starts as N(0, 1).
 
 Precision: a network may compute in bfloat16/float16 (``dtype="mixed_bfloat16"`` or ``"mixed_float16"``,
 Keras mixed-precision policies: float32 weights, low-precision convolutions) while the flow layers around it
-stay float32; its output is cast back to float32. The inverse recomputes the network output from the same
-conditioning input, which is exact only if the low-precision kernels round identically: oneDNN's bfloat16
-convolutions can differ between batch shapes, so encoding and decoding in different batches may not be exactly
-inverse (a few of 255 levels measured on glow_celeba); float32 networks are exact.
+stay float32; its output is cast back to float32. This is a training speed-up only: the inverse recomputes
+each network from its reconstructed input, whose float32 round-off (~1e-7) can flip a bfloat16 rounding
+(~4e-3), so decode(encode(x)) missed x by up to 5 of 255 levels on glow_celeba (measured). Float32 networks
+reconstruct exactly, and `nfzoo publish` ships them (`nfzoo.zoo.publish.float32_networks`).
 """
 import keras
 

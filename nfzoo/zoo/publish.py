@@ -6,11 +6,13 @@ Measures on the config's own split (the same one `nfzoo train` used): held-out a
 (one uniform dequantisation per image, fixed seed), computes attribute directions over the training
 images when the data has attributes, measures the effect of editing held-out faces along them
 (`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the edits per alpha), draws
-an example image from the model's own samples, and writes model.keras (weights without optimizer state),
-directions.npz, example.png, card.json and README.md.
+an example image from the model's own samples, and writes model.keras (weights without optimizer state;
+conditioner networks in float32 whatever precision they trained in: `float32_networks`), directions.npz,
+example.png, card.json and README.md.
 """
 import csv
 import datetime
+import inspect
 import json
 import shutil
 import tempfile
@@ -20,7 +22,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.config import load_config
+from nfzoo.config import FAMILIES, build, load_config
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
 from nfzoo.machine import machine
@@ -35,6 +37,19 @@ def mean_bits_per_dim(flow, images, n_bits, seed=1234):
     dataset = image_dataset(images, batch_size=256, n_bits=n_bits, shuffle=False, seed=seed)
     per_image = tf.function(flow.bits_per_dim)
     return float(np.mean(np.concatenate([per_image(x).numpy() for x in dataset])))
+
+
+def float32_networks(flow, config):
+    """The shipped form of a checkpoint: its weights in the same architecture with float32 conditioner networks.
+
+    Low-precision networks (``model.precision: mixed_bfloat16``) only speed up training. The inverse recomputes
+    each network from the same input, and bfloat16 kernels round differently per batch shape, so decode(encode(x))
+    == x would hold only when both run on batches of one shape; in float32 it holds for any batches."""
+    if "precision" not in inspect.signature(FAMILIES[config["model"]["family"]]).parameters:
+        return flow
+    shipped = build({**config, "model": {**config["model"], "precision": "float32"}})
+    shipped.set_weights(flow.get_weights())
+    return shipped
 
 
 def run_facts(run, steps_per_epoch):
@@ -53,14 +68,14 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
     run = Path(run or zoo_root() / "runs" / name)
     if not (run / checkpoint).is_file():
         raise FileNotFoundError(f"no checkpoint {run / checkpoint}: train first with `nfzoo train zoo_configs/{name}.yaml`")
-    flow = keras.models.load_model(run / checkpoint, compile=False)
+    flow = float32_networks(keras.models.load_model(run / checkpoint, compile=False), config)
     n_bits = flow.n_bits
     splits = load_splits(config["data"], data_dir)
     card = {
         "name": name,
         "description": config["description"],
         "family": config["model"]["family"],
-        "architecture": {k: v for k, v in config["model"].items() if k != "family"},
+        "architecture": {k: v for k, v in config["model"].items() if k not in ("family", "precision")},
         "parameters": int(flow.count_params()),
         "n_bits": n_bits,
         "resolution": list(flow.data_event_shape),
@@ -69,7 +84,8 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
         "held_out_images": int(len(splits.val_images)),
         "held_out_bits_per_dim": round(mean_bits_per_dim(flow, splits.val_images, n_bits), 4),
         "train_bits_per_dim": round(mean_bits_per_dim(flow, splits.train_images, n_bits), 4),
-        "training": {**config["training"], **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
+        "training": {**config["training"], "network_precision": config["model"].get("precision", "float32"),
+                     **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
         "machine": machine(),
         "date": str(datetime.date.today()),
         "commands": [f"nfzoo train zoo_configs/{name}.yaml", f"nfzoo publish {name}"],
@@ -134,7 +150,7 @@ def model_card(card):
 | data | {data.get('source')} ({card['train_images']} training / {card['held_out_images']} held-out images; split: {data.get('split', 'random')}, val_fraction {data.get('val_fraction')}, seed {data.get('seed')}) |
 | **held-out bits/dim** | **{card['held_out_bits_per_dim']}** |
 | training bits/dim | {card['train_bits_per_dim']} |
-| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h |
+| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h{precision_note(card)} |
 | machine | {card['machine']} |
 | measured | {card['date']} by `{card['commands'][1]}` |
 
@@ -145,6 +161,12 @@ dequantisation per image (fixed seed), averaged over the held-out split above.
 
 Data licence: {licence}
 """
+
+
+def precision_note(card):
+    """How the conditioner networks computed in training, if not in float32 (the shipped model always is)."""
+    precision = card["training"].get("network_precision", "float32")
+    return "" if precision == "float32" else f"; networks computed in {precision} (shipped in float32: exact inverse)"
 
 
 def attribute_section(card):
