@@ -108,6 +108,7 @@ def normflows_glow(args, batches):
         return None
     torch.set_num_threads(os.cpu_count())
     torch.manual_seed(0)
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # the TF rows place themselves on a GPU too
     levels, channels, size = args.levels, 3, args.size
     q0, flows, merges = [], [], []
     for i in range(levels):
@@ -120,25 +121,32 @@ def normflows_glow(args, batches):
         else:
             latent = (channels * 2 ** (levels + 1), size // 2 ** levels, size // 2 ** levels)
         q0.append(nf.distributions.DiagGaussian(latent))
-    model = nf.MultiscaleFlow(q0, flows, merges, class_cond=False)
-    data = [torch.from_numpy(b.numpy().transpose(0, 3, 1, 2).copy()) for b in batches]
+    model = nf.MultiscaleFlow(q0, flows, merges, class_cond=False).to(device)
+    data = [torch.from_numpy(b.numpy().transpose(0, 3, 1, 2).copy()).to(device) for b in batches]
     with torch.no_grad():
         model.forward_kld(data[0])  # ActNorm's data-dependent init on the first batch
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def wait():  # CUDA kernels run asynchronously: time them to completion
+        if device == "cuda":
+            torch.cuda.synchronize()
 
     def train(n_steps):
         for i in range(n_steps):
             optimizer.zero_grad()
             model.forward_kld(data[i % len(data)]).backward()
             optimizer.step()
+        wait()
 
     def encode():
         with torch.no_grad():
             model.inverse_and_log_det(data[0])
+        wait()
 
     def sample():
         with torch.no_grad():
             model.sample(args.batch, temperature=0.7)
+        wait()
 
     parameters = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return Contender("normflows Glow (PyTorch)", train, encode, sample, parameters)
