@@ -173,3 +173,11 @@ def test_republishing_keeps_the_same_budget_comparison(zoo):
     publish("tiny_glow")
     assert json.loads(path.read_text())["same_budget_baseline"] == rows
     assert "| stock | 1 | 3 | 10 | 7.0000 |" in (path.parent / "README.md").read_text()
+
+
+def test_run_facts_count_a_resumed_epoch_once(tmp_path):
+    from nfzoo.zoo.publish import run_facts
+
+    (tmp_path / "history.csv").write_text("epoch,loss\n0,3.0\n1,2.5\n1,2.4\n2,2.0\n")  # epoch 1 was interrupted
+    (tmp_path / "epoch_times.txt").write_text("0 1800\n1 900\n1 1800\n2 1800\n")
+    assert run_facts(tmp_path, steps_per_epoch=10) == {"epochs": 3, "steps": 30, "wall_time_hours": 1.75}

@@ -53,11 +53,13 @@ def float32_networks(flow, config):
 
 
 def run_facts(run, steps_per_epoch):
-    """Epochs, steps and wall time of a run directory."""
+    """Epochs, steps and wall time of a run directory. An epoch interrupted and resumed from its backup has two
+    rows in history.csv: it counts once (its weights restart from the backup), its wall time twice."""
     rows = list(csv.DictReader((run / "history.csv").open())) if (run / "history.csv").is_file() else []
+    epochs = len({row["epoch"] for row in rows})
     times = run / "epoch_times.txt"
     wall = sum(float(line.split()[1]) for line in times.read_text().splitlines()) if times.is_file() else None
-    return {"epochs": len(rows), "steps": len(rows) * steps_per_epoch,
+    return {"epochs": epochs, "steps": epochs * steps_per_epoch,
             "wall_time_hours": None if wall is None else round(wall / 3600, 2)}
 
 
