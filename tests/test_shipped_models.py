@@ -25,6 +25,10 @@ def test_the_zoo_ships_three_families_besides_glow_celeba():
 def test_shipped_model_loads_samples_and_round_trips(name):
     model = load(name)
     assert model.card["name"] == name and model.card["held_out_bits_per_dim"] > 0
-    images = model.sample(2, temperature=0.7, seed=0)
-    assert images.shape == (2, *model.image_shape) and images.dtype == np.uint8
-    np.testing.assert_array_equal(model.decode(model.encode(images)), images)
+    images = model.sample(16, temperature=1.0, seed=0)
+    assert images.shape == (16, *model.image_shape) and images.dtype == np.uint8
+    z = model.encode(images)
+    np.testing.assert_array_equal(model.decode(z), images)
+    # exact in any batch too: bfloat16 conditioner networks failed both (glow_celeba: up to 5 of 255 levels),
+    # which is why models are shipped with float32 networks
+    np.testing.assert_array_equal(model.decode(np.concatenate([z] * 3))[:16], images)
