@@ -49,3 +49,27 @@ def test_bad_input_errors():
         Coupling(mask="checkerboard", hidden=4)(tf.zeros((1, 4)))
     with pytest.raises(ValueError, match="kind"):
         Coupling(kind="spline")
+
+
+def test_dropout_acts_in_training_only():
+    """Dropout in the conditioner makes the training forward pass random; outside training the coupling is
+    deterministic and exactly invertible (encode/decode never see dropout)."""
+    x = np.random.default_rng(3).normal(size=(2, 4, 4, 4)).astype("float32")
+    layer = Coupling(hidden=16, dropout=0.5)
+    layer(x)
+    for w in layer.trainable_weights:
+        w.assign(tf.random.stateless_normal(w.shape, seed=[4, 0], stddev=0.3))
+    y, log_det = layer(x)
+    y_again, _ = layer(x)
+    np.testing.assert_array_equal(y.numpy(), y_again.numpy())
+    np.testing.assert_allclose(layer.inverse(y).numpy(), x, atol=1e-5)
+    y_train, log_det_train = layer(x, training=True)
+    assert not np.allclose(y_train.numpy(), y.numpy())
+    assert not np.allclose(log_det_train.numpy(), log_det.numpy())
+    restored = Coupling.from_config(layer.get_config())
+    assert restored.dropout == 0.5
+
+
+def test_dropout_rate_is_checked():
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
+        Coupling(hidden=4, dropout=1.0)(tf.zeros((1, 4, 4, 2)))

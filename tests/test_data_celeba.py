@@ -204,3 +204,19 @@ def test_real_shared_subset():
     assert len(np.unique(data.identities)) == 180
     train, val = identity_split(data.identities, val_fraction=0.1, seed=0)
     assert len(val) == 540 and not set(data.identities[train]) & set(data.identities[val])
+
+
+def test_max_train_images_keeps_the_first_training_images_and_all_validation(tmp_path):
+    from nfzoo.data.sources import load_splits
+
+    _write_npz(tmp_path, n=12)
+    config = {"source": "celeba_npz", "path": str(tmp_path), "val_fraction": 0.34, "seed": 0}
+    full = load_splits(config)
+    small = load_splits({**config, "max_train_images": 3})
+    np.testing.assert_array_equal(small.train_images, full.train_images[:3])
+    np.testing.assert_array_equal(small.train_labels, full.train_labels[:3])
+    np.testing.assert_array_equal(small.val_images, full.val_images)
+    digits = load_splits({"source": "digits", "max_train_images": 5})
+    assert len(digits.train_images) == 5
+    with pytest.raises(ValueError, match="max_train_images must be a positive integer"):
+        load_splits({**config, "max_train_images": 0})

@@ -18,6 +18,7 @@ BUILDERS = {
     "glow_reverse_full_conv": lambda: glow((4, 4, 2), levels=1, steps=2, hidden=8, permutation="invconv_full",
                                            learn_top=False, n_bits=5),
     "glow_reverse": lambda: glow((4, 4, 3), levels=2, steps=1, hidden=8, permutation="reverse", n_bits=5),
+    "glow_dropout": lambda: glow((4, 4, 3), levels=2, steps=2, hidden=8, dropout=0.2, n_bits=5),
     "realnvp": lambda: realnvp((4, 4, 3), scales=2, hidden=8, n_bits=5),
     "realnvp_plain_prior_no_logit": lambda: realnvp((4, 4, 1), scales=2, hidden=8, logit=False, learned_prior=False,
                                                     n_bits=5),
@@ -47,7 +48,8 @@ def test_round_trip_and_change_of_variables(name):
     np.testing.assert_allclose(model.log_prob(x).numpy(), expected, rtol=1e-4, atol=2e-3)
 
 
-@pytest.mark.parametrize("name,learning_rate", [("glow_affine_invconv", 2e-3), ("realnvp", 2e-3), ("nice", 2e-2)])
+@pytest.mark.parametrize("name,learning_rate", [("glow_affine_invconv", 2e-3), ("glow_dropout", 2e-3), ("realnvp", 2e-3),
+                                                ("nice", 2e-2)])
 def test_short_fit_lowers_bits_per_dim(name, learning_rate):
     keras.utils.set_random_seed(0)
     model = BUILDERS[name]()

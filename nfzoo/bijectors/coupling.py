@@ -29,7 +29,7 @@ class Coupling(FlowLayer):
     """Additive or affine coupling with a channel/half or checkerboard mask; see the module docstring."""
 
     def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, network_dtype=None,
-                 **kwargs):
+                 dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
@@ -40,6 +40,7 @@ class Coupling(FlowLayer):
         self.kind, self.mask, self.parity = kind, mask, parity
         self.hidden, self.num_hidden = hidden, num_hidden
         self.network_dtype = network_dtype  # dtype policy of the conditioner (networks.network_dtype)
+        self.dropout = dropout  # the conditioner's dropout rate in training (CouplingNetwork)
 
     def build_event(self, event_shape):
         channels = event_shape[-1]
@@ -63,7 +64,8 @@ class Coupling(FlowLayer):
         self.num_transformed = transformed
         outputs = transformed * (2 if self.kind == "affine" else 1)
         self.network = CouplingNetwork(
-            outputs, hidden=self.hidden, num_hidden=self.num_hidden, dtype=self.network_dtype, name="network"
+            outputs, hidden=self.hidden, num_hidden=self.num_hidden, dropout=self.dropout, dtype=self.network_dtype,
+            name="network",
         )
         self.network.build((None, *net_input))
 
@@ -82,9 +84,9 @@ class Coupling(FlowLayer):
             return cond + (1.0 - self.checker) * y_b
         return tf.concat([cond, y_b] if self.parity == 0 else [y_b, cond], axis=-1)
 
-    def shift_and_log_scale(self, cond):
+    def shift_and_log_scale(self, cond, training=False):
         """-> (t, log s) of the module docstring; log s is None for additive couplings."""
-        h = self.network(cond)
+        h = self.network(cond, training=training)
         if self.kind == "additive":
             return h, None
         shift, raw = tf.split(h, 2, axis=-1)
@@ -95,7 +97,7 @@ class Coupling(FlowLayer):
 
     def forward(self, x, training=False):
         cond, x_b = self._split(x)
-        shift, log_scale = self.shift_and_log_scale(cond)
+        shift, log_scale = self.shift_and_log_scale(cond, training=training)
         if log_scale is None:
             return self._merge(cond, x_b + shift), self.per_example(0.0, x)
         log_scale = self._mask_log_scale(log_scale)
@@ -131,4 +133,5 @@ class Coupling(FlowLayer):
             "hidden": self.hidden,
             "num_hidden": self.num_hidden,
             "network_dtype": self.network_dtype,
+            "dropout": self.dropout,
         }

@@ -1,7 +1,9 @@
 """Keras 3 conditioner networks for coupling layers and split priors.
 
 The last layer is zero-initialised, so a coupling starts close to the identity (Glow) and a learned prior
-starts as N(0, 1).
+starts as N(0, 1). Optional dropout before the last layer (Flow++'s regulariser for small datasets) is active
+only in training (`fit`); encode/decode/log_prob outside training see the deterministic network, so the flow
+stays exactly invertible.
 
 Precision: a network may compute in bfloat16/float16 (``dtype="mixed_bfloat16"`` or ``"mixed_float16"``,
 Keras mixed-precision policies: float32 weights, low-precision convolutions) while the flow layers around it
@@ -28,14 +30,20 @@ class CouplingNetwork(keras.layers.Layer):
 
     Images (rank-4 input): 3x3 conv (hidden) -> ReLU -> 1x1 conv (hidden) -> ReLU -> zero-init 3x3 conv,
     as in Glow / Real NVP's resnet-free variant. Vectors (rank-2 input): ``num_hidden`` ReLU dense layers
-    -> zero-init dense. ``num_hidden=0`` gives a single zero-init layer (Glow's split prior).
+    -> zero-init dense. ``num_hidden=0`` gives a single zero-init layer (Glow's split prior). ``dropout`` > 0
+    drops that fraction of the last hidden layer's units in training.
     """
 
-    def __init__(self, out_channels, hidden=512, num_hidden=2, **kwargs):
+    def __init__(self, out_channels, hidden=512, num_hidden=2, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout!r}.")
+        if dropout and not num_hidden:
+            raise ValueError("dropout needs a hidden layer to drop from (num_hidden >= 1).")
         self.out_channels = out_channels
         self.hidden = hidden
         self.num_hidden = num_hidden
+        self.dropout = dropout
 
     def build(self, input_shape):
         image = len(input_shape) == 4
@@ -54,14 +62,17 @@ class CouplingNetwork(keras.layers.Layer):
             )
         else:
             self.output_layer = keras.layers.Dense(self.out_channels, kernel_initializer="zeros", dtype=self.dtype_policy)
+        self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy) if self.dropout else None
         shape = input_shape
         for layer in [*self.hidden_layers, self.output_layer]:
             layer.build(shape)
             shape = layer.compute_output_shape(shape)
 
-    def call(self, x):
+    def call(self, x, training=False):
         for layer in self.hidden_layers:
             x = layer(x)
+        if self.dropout_layer is not None:
+            x = self.dropout_layer(x, training=training)
         return keras.ops.cast(self.output_layer(x), "float32")
 
     def get_config(self):
@@ -70,4 +81,5 @@ class CouplingNetwork(keras.layers.Layer):
             "out_channels": self.out_channels,
             "hidden": self.hidden,
             "num_hidden": self.num_hidden,
+            "dropout": self.dropout,
         }

@@ -31,7 +31,21 @@ class Splits(NamedTuple):
 
 def load_splits(data_config, data_dir=None):
     """Loads the train/validation split described by ``data_config`` (a config's ``data`` section);
-    ``data_dir`` overrides ``data_config["path"]``."""
+    ``data_dir`` overrides ``data_config["path"]``. ``max_train_images: N`` keeps only the first N training
+    images (quick runs, data-size studies); the validation split is unchanged."""
+    splits = _load_splits(data_config, data_dir)
+    limit = data_config.get("max_train_images")
+    if limit is None:
+        return splits
+    if not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"data.max_train_images must be a positive integer, got {limit!r}.")
+    if isinstance(splits.train_images, np.ndarray):
+        labels = None if splits.train_labels is None else splits.train_labels[:limit]
+        return splits._replace(train_images=splits.train_images[:limit], train_labels=labels)
+    return splits._replace(train_images=splits.train_images.take(limit))
+
+
+def _load_splits(data_config, data_dir):
     source = data_config.get("source")
     if source not in SOURCES:
         raise ValueError(f"data.source must be one of {SOURCES}, got {source!r}.")

@@ -63,13 +63,15 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
         if init_from is not None and not (out / "backup").exists():
             model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
         schedule = learning_rate_schedule(training, epochs or training["epochs"], train_ds)
-        optimizer = keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm"))
+        ema = training.get("ema_momentum")
+        optimizer = keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm"), use_ema=ema is not None,
+                                          ema_momentum=ema or 0.99)
         if config["model"].get("precision") == "mixed_float16":  # float16 gradients underflow without loss scaling
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer)
     monitor = "val_bits_per_dim" if model.n_bits is not None else "val_loss"
     callbacks = [
-        *_builtin_callbacks(out, monitor, model, save_every),
+        *_builtin_callbacks(out, monitor, model, save_every, ema=ema is not None),
         *callbacks,
     ]
     history = model.fit(train_ds, validation_data=val_ds, epochs=epochs or training["epochs"],
@@ -95,11 +97,15 @@ def learning_rate_schedule(training, epochs, train_ds):
     )
 
 
-def _builtin_callbacks(out, monitor, model, save_every):
+def _builtin_callbacks(out, monitor, model, save_every, ema=False):
+    """With ``ema`` (training.ema_momentum set: Adam keeps an exponential moving average of the weights,
+    Polyak averaging), validation, best.keras, the sample grid and final.keras use the averaged weights, while
+    the backup (saved mid-epoch, after the swap back) keeps the raw training state to resume from."""
     callbacks = [
         NaNGuard(last_good=out / "backup"),
         EpochTimer(out / "epoch_times.txt"),
         keras.callbacks.BackupAndRestore(str(out / "backup"), save_freq=save_every, double_checkpoint=True),
+        *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if ema else []),
         keras.callbacks.ModelCheckpoint(str(out / "best.keras"), monitor=monitor, mode="min", save_best_only=True,
                                         initial_value_threshold=_best_so_far(out / "history.csv", monitor)),
         keras.callbacks.TensorBoard(str(out / "logs")),
