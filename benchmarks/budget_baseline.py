@@ -79,6 +79,7 @@ def train_zoo_config(path, budget_seconds):
 
     from nfzoo.config import load_config
     from nfzoo.training.trainer import train
+    from nfzoo.zoo.publish import recipe
 
     class CpuBudget(keras.callbacks.Callback):
         def __init__(self):
@@ -95,7 +96,7 @@ def train_zoo_config(path, budget_seconds):
     with tempfile.TemporaryDirectory() as out:
         train(config, epochs=10_000, out_dir=out, verbose=0, callbacks=[budget])
     return {"steps": budget.steps, "held_out_bits_per_dim": held_out_bits_per_dim(budget.model.log_prob, config),
-            "parameters": int(budget.model.count_params())}
+            "parameters": int(budget.model.count_params()), "recipe": recipe(config)}
 
 
 def run_entry(entry, cpu_minutes):
@@ -144,7 +145,8 @@ def main():
         run_entry(args.run_entry, args.cpu_minutes)
         return
     if args.from_logs:
-        results = [ast.literal_eval(line) for log in args.from_logs for line in Path(log).read_text().splitlines()
+        results = [json.loads(line) if line.startswith('{"entry"') else ast.literal_eval(line)
+                   for log in args.from_logs for line in Path(log).read_text().splitlines()
                    if line.startswith(("{'entry'", '{"entry"'))]
         entries = []
     else:

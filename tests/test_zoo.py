@@ -175,6 +175,27 @@ def test_republishing_keeps_the_same_budget_comparison(zoo):
     assert "| stock | 1 | 3 | 10 | 7.0000 |" in (path.parent / "README.md").read_text()
 
 
+def test_republishing_marks_a_same_budget_row_measured_with_an_earlier_recipe(zoo):
+    from nfzoo.config import load_config
+    from nfzoo.zoo.publish import recipe
+
+    current = recipe(load_config(zoo / "zoo_configs" / "tiny_glow.yaml"))
+    earlier = {"model": {**current["model"], "dropout": 0.5}, "training": {**current["training"], "epochs": 7}}
+    del earlier["training"]["augment_flip"]
+    row = {"entry": "tiny_glow.yaml", "cpu_minutes": 1.0, "steps": 3, "parameters": 10, "held_out_bits_per_dim": 7.0}
+    path = zoo / "saved_models" / "tiny_glow" / "card.json"
+    for measured_with, changes in ((current, []), (earlier, [
+            "model.dropout: 0.5 -> None", "training.augment_flip: None -> True",
+            f"training.epochs: 7 -> {current['training']['epochs']}"])):
+        path.write_text(json.dumps({**json.loads(path.read_text()),
+                                    "same_budget_baseline": [{**row, "recipe": measured_with}]}))
+        publish("tiny_glow")
+        assert json.loads(path.read_text())["same_budget_baseline"][0]["recipe_changes"] == changes
+        card_text = (path.parent / "README.md").read_text()
+        assert ("| tiny_glow.yaml (earlier recipe) | 1 |" in card_text) == bool(changes)
+        assert all(f"`{change}`" in card_text for change in changes)
+
+
 def test_run_facts_count_a_resumed_epoch_once(tmp_path):
     from nfzoo.zoo.publish import run_facts
 

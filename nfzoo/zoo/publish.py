@@ -96,7 +96,7 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
     out = model_dir(name)
     previous = json.loads((out / "card.json").read_text()) if (out / "card.json").is_file() else {}
     if "same_budget_baseline" in previous:  # measured from scratch for the config, not for this checkpoint: keep it
-        card["same_budget_baseline"] = previous["same_budget_baseline"]
+        card["same_budget_baseline"] = [mark_recipe_changes(row, config) for row in previous["same_budget_baseline"]]
     with tempfile.TemporaryDirectory() as tmp:  # write everything, then swap in, so a failure leaves no half entry
         tmp = Path(tmp)
         flow.save(tmp / "model.keras")
@@ -116,6 +116,26 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
             shutil.rmtree(out)
         shutil.copytree(tmp, out)
     return card
+
+
+def recipe(config):
+    """What a same-budget row was measured for: the config's model and training sections."""
+    return {"model": dict(config["model"]), "training": dict(config["training"])}
+
+
+def recipe_changes(old, new):
+    """``["section.key: old -> new", ...]`` for the recipe entries that differ (None where absent)."""
+    return [f"{section}.{key}: {old[section].get(key)} -> {new[section].get(key)}"
+            for section in ("model", "training") for key in sorted({*old[section], *new[section]})
+            if old[section].get(key) != new[section].get(key)]
+
+
+def mark_recipe_changes(row, config):
+    """A kept same-budget row, with ``recipe_changes`` listing how the config changed since the row was
+    measured (rows of the stock baseline carry no recipe and are kept as they are)."""
+    if "recipe" not in row:
+        return row
+    return {**row, "recipe_changes": recipe_changes(row["recipe"], recipe(config))}
 
 
 def write_card(folder, card):
@@ -195,8 +215,11 @@ def budget_section(card):
     rows = card.get("same_budget_baseline")
     if not rows:
         return ""
-    table = "\n".join(f"| {r['entry']} | {r['cpu_minutes']:g} | {r['steps']} | {r['parameters']:,} | "
-                      f"{r['held_out_bits_per_dim']:.4f} |" for r in rows)
+    table = "\n".join(f"| {r['entry']}{' (earlier recipe)' if r.get('recipe_changes') else ''} | {r['cpu_minutes']:g} | "
+                      f"{r['steps']} | {r['parameters']:,} | {r['held_out_bits_per_dim']:.4f} |" for r in rows)
+    changes = sorted({change for r in rows for change in r.get("recipe_changes", [])})
+    earlier = ("" if not changes else "\n\nThe earlier recipe is this model's config before these changes (the model above "
+               "was trained with the new one): " + "; ".join(f"`{c}`" for c in changes) + ".")
     return f"""## Same-budget comparison with stock TFP Glow
 
 Each model trained from scratch for the same CPU time (process user + system time, all threads; 40 CPU-minutes =
@@ -206,6 +229,6 @@ Rerun: `python benchmarks/budget_baseline.py --record --write-card {card['name']
 
 | entry | CPU minutes | training steps | parameters | held-out bits/dim |
 |---|---|---|---|---|
-{table}
+{table}{earlier}
 
 """
