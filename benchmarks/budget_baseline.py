@@ -95,7 +95,7 @@ def train_zoo_config(path, budget_seconds):
     budget = CpuBudget()
     with tempfile.TemporaryDirectory() as out:
         train(config, epochs=10_000, out_dir=out, verbose=0, callbacks=[budget])
-    return {"steps": budget.steps, "held_out_bits_per_dim": held_out_bits_per_dim(budget.model.log_prob, config),
+    return {"steps": budget.steps, "held_out_bits_per_dim": held_out_bits_per_dim(budget.model.log_likelihood, config),
             "parameters": int(budget.model.count_params()), "recipe": recipe(config)}
 
 

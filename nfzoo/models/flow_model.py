@@ -10,6 +10,11 @@ and ``sample(n, T)`` decodes ``z ~ N(0, T^2 I)`` (Glow's temperature: every leve
 ``encode``/``decode`` are an exact inverse pair between x and the flat latent vector z of size D = prod(x.shape).
 Loss = mean negative log-likelihood in nats per example; with ``n_bits`` set (discrete images quantised as in
 `nfzoo.data.preprocess`), the ``bits_per_dim`` metric is the NLL of the discrete data in bits per subpixel.
+
+Dequantisation: the data arrive uniformly dequantised (x = bin corner + uniform noise). With a ``dequantizer``
+(`nfzoo.models.dequantizer`, variational dequantisation) the model re-draws the noise inside each bin from
+its learned q(u | bin), reusing the uniform noise as its source of randomness, and trains on / reports the
+bound ``log p(y) - log q(u | bin)`` (`log_likelihood`); without one, `log_likelihood` is ``log p(x)``.
 """
 import math
 
@@ -34,18 +39,24 @@ class FlowModel(keras.Model):
       flow_layers: `FlowLayer`s applied in order from data to latent.
       event_shape: shape of one example, e.g. ``(32, 32, 3)`` or ``(2,)``.
       n_bits: bits per subpixel of the discrete data (for ``bits_per_dim``); None for continuous data.
+      dequantizer: optional `VariationalDequantizer` (images with ``n_bits`` only); None = uniform noise.
     """
 
-    def __init__(self, flow_layers, event_shape, n_bits=None, **kwargs):
+    def __init__(self, flow_layers, event_shape, n_bits=None, dequantizer=None, **kwargs):
         super().__init__(**kwargs)
         self.flow_layers = list(flow_layers)
         self.data_event_shape = tuple(int(d) for d in event_shape)
         self.n_bits = n_bits
+        if dequantizer is not None and (n_bits is None or len(self.data_event_shape) != 3):
+            raise ValueError("a dequantizer needs discrete images: an event shape (H, W, C) and n_bits.")
+        self.dequantizer = dequantizer
         self.num_dims = int(np.prod(self.data_event_shape))
         self.bits_per_dim_tracker = keras.metrics.Mean(name="bits_per_dim")
         self.build((None, *self.data_event_shape))
 
     def build(self, input_shape):
+        if self.dequantizer is not None:
+            self.dequantizer(tf.zeros((1, *self.data_event_shape)), tf.fill((1, *self.data_event_shape), 0.5))
         latents, _ = self._forward(tf.zeros((1, *self.data_event_shape)))
         self.latent_shapes = [tuple(z.shape[1:]) for z in latents]
         self.built = True
@@ -94,14 +105,29 @@ class FlowModel(keras.Model):
             log_det += tf.reduce_sum(-0.5 * tf.square(z) - HALF_LOG_TWO_PI, axis=list(range(1, len(z.shape))))
         return log_det
 
+    def log_likelihood(self, x, training=False):
+        """What training maximises and bits/dim reports, per example in nats: ``log_prob(x)`` for uniformly
+        dequantised ``x``; with a dequantizer, the bound ``log p(y) - log q(u | k)`` for the bin k of each
+        subpixel of ``x``, where u ~ q is drawn from the uniform noise already in ``x``."""
+        if self.dequantizer is None:
+            return self.log_prob(x, training=training)
+        x = self.check_input(x)
+        bins = 2.0**self.n_bits
+        position = (x + 0.5) * bins
+        k = tf.floor(position)
+        corner = k / bins - 0.5
+        u, log_q = self.dequantizer(corner, position - k)
+        return self.log_prob(corner + u / bins, training=training) - log_q
+
     def call(self, x, training=False):
-        return self.log_prob(x, training=training)
+        return self.log_likelihood(x, training=training)
 
     def bits_per_dim(self, x):
-        """Per-example NLL of the discrete data in bits per subpixel (REFERENCE.md); needs ``n_bits``."""
+        """Per-example NLL of the discrete data in bits per subpixel (REFERENCE.md) from `log_likelihood`;
+        needs ``n_bits``."""
         if self.n_bits is None:
             raise ValueError("bits_per_dim needs discrete data: build the model with n_bits (e.g. 8).")
-        return bits_per_dim(self.log_prob(x), self.num_dims, self.n_bits)
+        return bits_per_dim(self.log_likelihood(x), self.num_dims, self.n_bits)
 
     # -- latents ---------------------------------------------------------------------------------------
     def encode_levels(self, x):
@@ -194,12 +220,15 @@ class FlowModel(keras.Model):
             "flow_layers": [keras.saving.serialize_keras_object(layer) for layer in self.flow_layers],
             "event_shape": list(self.data_event_shape),
             "n_bits": self.n_bits,
+            "dequantizer": None if self.dequantizer is None else keras.saving.serialize_keras_object(self.dequantizer),
         }
 
     @classmethod
     def from_config(cls, config):
         layers = [keras.saving.deserialize_keras_object(c) for c in config.pop("flow_layers")]
-        return cls(flow_layers=layers, **config)
+        dequantizer = config.pop("dequantizer", None)
+        dequantizer = None if dequantizer is None else keras.saving.deserialize_keras_object(dequantizer)
+        return cls(flow_layers=layers, dequantizer=dequantizer, **config)
 
 
 class FlowModelBijector(tfb.Bijector):

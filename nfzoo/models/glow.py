@@ -7,7 +7,8 @@ per-channel Gaussian prior (``learn_top``), written as an affine standardisation
 Coupling: ``affine`` (scale = sigmoid(h + 2)) or ``additive``. ``precision`` sets the conditioner networks'
 compute dtype (``"mixed_bfloat16"``: bfloat16 convolutions, e.g. on CPUs with AMX; ``"mixed_float16"`` on
 GPUs); the flow itself stays float32. ``dropout`` regularises the coupling networks in training (Flow++;
-for small datasets such as the 4,860 training faces of glow_celeba).
+for small datasets such as the 4,860 training faces of glow_celeba). ``dequantization``: ``"uniform"`` noise or
+``"variational"`` (a learned noise distribution inside each bin, `nfzoo.models.dequantizer`).
 """
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
@@ -17,6 +18,7 @@ from nfzoo.bijectors.networks import network_dtype
 from nfzoo.bijectors.permute import Permute
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
+from nfzoo.models.dequantizer import dequantizer
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.image_shape import check_image_shape
 
@@ -34,7 +36,7 @@ def permutation_layer(kind, seed):
 
 
 def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutation="invconv", n_bits=8,
-         learn_top=True, precision="float32", dropout=0.0, seed=0, name="glow"):
+         learn_top=True, precision="float32", dropout=0.0, dequantization="uniform", seed=0, name="glow"):
     """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C)."""
     check_image_shape(image_shape, levels)
     dtype = network_dtype(precision)
@@ -51,4 +53,4 @@ def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutat
             layers.append(Split(network_dtype=dtype))
     if learn_top:
         layers.append(ElementwiseAffine(per="channel", shift=True, name="top_prior"))
-    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, name=name)
+    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, dequantizer=dequantizer(dequantization), name=name)

@@ -6,7 +6,7 @@ channels. The last scale: 4 checkerboard couplings. ActNorm follows every coupli
 paper's batch normalisation (a data-initialised per-channel affine map that needs no batch statistics
 at test time), and couplings use the Glow scale sigmoid(h + 2). ``learned_prior`` gives each factored
 half a prior conditioned on the kept half (Glow); False keeps the paper's N(0, I). ``precision``: the
-conditioner networks' compute dtype, as in `nfzoo.models.glow`.
+conditioner networks' compute dtype, and ``dequantization`` (uniform or variational), as in `nfzoo.models.glow`.
 """
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.coupling import Coupling
@@ -14,12 +14,13 @@ from nfzoo.bijectors.logit import Logit
 from nfzoo.bijectors.networks import network_dtype
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
+from nfzoo.models.dequantizer import dequantizer
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.image_shape import check_image_shape
 
 
 def realnvp(image_shape, scales=3, hidden=64, num_hidden=2, n_bits=8, logit=True, learned_prior=True,
-            precision="float32", name="realnvp"):
+            precision="float32", dequantization="uniform", name="realnvp"):
     """Builds a multi-scale Real NVP `FlowModel` for images of ``image_shape`` = (H, W, C)."""
     check_image_shape(image_shape, scales - 1)
     dtype = network_dtype(precision)
@@ -37,4 +38,4 @@ def realnvp(image_shape, scales=3, hidden=64, num_hidden=2, n_bits=8, logit=True
         layers += couplings("checkerboard", 3) + [Squeeze()] + couplings("channel", 3)
         layers.append(Split(learned=learned_prior, network_dtype=dtype))
     layers += couplings("checkerboard", 4)
-    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, name=name)
+    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, dequantizer=dequantizer(dequantization), name=name)

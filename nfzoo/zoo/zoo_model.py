@@ -30,7 +30,7 @@ class ZooModel:
         # traced once per batch shape: running a deep flow eagerly layer by layer is several times slower
         self._encode = tf.function(flow.encode, reduce_retracing=True)
         self._decode = tf.function(flow.decode, reduce_retracing=True)
-        self._log_prob = tf.function(flow.log_prob, reduce_retracing=True)
+        self._log_likelihood = tf.function(flow.log_likelihood, reduce_retracing=True)
 
     # -- images <-> latents ----------------------------------------------------------------------------
     def prepare(self, images):
@@ -50,10 +50,11 @@ class ZooModel:
         return to_uint8(self._decode(temperature * self.flow.latent_noise(n, seed)), self.n_bits).numpy()
 
     def bits_per_dim(self, images, seed=0):
-        """Per-image NLL in bits per subpixel of the n_bits data (one uniform dequantisation, fixed seed)."""
+        """Per-image NLL in bits per subpixel of the n_bits data (one uniform dequantisation, fixed seed; a model
+        with a variational dequantizer draws its noise from it)."""
         x = quantize(self.prepare(images), self.n_bits)
         x = dequantize(x, self.n_bits, seed=tf.constant([seed, 0], tf.int32))
-        return bits_per_dim(self._log_prob(x), self.flow.num_dims, self.n_bits).numpy()
+        return bits_per_dim(self._log_likelihood(x), self.flow.num_dims, self.n_bits).numpy()
 
     # -- latent arithmetic -----------------------------------------------------------------------------
     @property
