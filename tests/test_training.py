@@ -12,7 +12,7 @@ import pytest
 
 from fixtures import tiny_glow_config, write_fake_celeba_npz
 from nfzoo.training.callbacks import NaNGuard
-from nfzoo.training.trainer import evaluate, train
+from nfzoo.training.trainer import evaluate, one_iterator_per_run, train
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +180,14 @@ def test_ema_weights_are_validated_checkpointed_and_shipped(data_dir, tmp_path):
     assert fitted[0] - fitted[-1] > 0.1, fitted
     for name in ("best.keras", "final.keras"):
         assert evaluate(tmp_path / name, config)["bits_per_dim"] == pytest.approx(val[-1], abs=0.005), name
+
+
+def test_a_run_keeps_one_training_iterator_across_epochs():
+    import tensorflow as tf
+
+    finite = tf.data.Dataset.range(10).batch(3, drop_remainder=True)
+    repeated, steps = one_iterator_per_run(finite)
+    assert steps == 3 and repeated.cardinality() == tf.data.INFINITE_CARDINALITY
+    assert list(repeated.take(7).map(lambda b: b[0]).as_numpy_iterator()) == [0, 3, 6, 0, 3, 6, 0]
+    unknown = finite.filter(lambda b: True)
+    assert one_iterator_per_run(unknown) == (unknown, None)
