@@ -191,3 +191,19 @@ def test_a_run_keeps_one_training_iterator_across_epochs():
     assert list(repeated.take(7).map(lambda b: b[0]).as_numpy_iterator()) == [0, 3, 6, 0, 3, 6, 0]
     unknown = finite.filter(lambda b: True)
     assert one_iterator_per_run(unknown) == (unknown, None)
+
+
+def test_debiased_ema_is_the_normalised_average_of_the_trajectory():
+    from nfzoo.training.ema import DebiasedEMAAdam
+
+    momentum = 0.9
+    weight = keras.Variable(np.array([1.0, -2.0], np.float32))
+    optimizer = DebiasedEMAAdam(0.1, use_ema=True, ema_momentum=momentum)
+    trajectory = []
+    for step in range(30):
+        optimizer.apply_gradients([(np.array([1.0, -0.5], np.float32) * (step % 3 - 1), weight)])
+        trajectory.append(weight.numpy())
+    powers = momentum ** np.arange(len(trajectory))[::-1, None]
+    expected = (powers * np.array(trajectory)).sum(0) / powers.sum()
+    np.testing.assert_allclose(optimizer._model_variables_moving_average[0].numpy(), expected, rtol=1e-5)
+    keras.optimizers.deserialize(keras.optimizers.serialize(optimizer))  # saved runs and backups reload it

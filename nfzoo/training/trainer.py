@@ -22,6 +22,7 @@ from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
 from nfzoo.training.callbacks import EpochTimer, NaNGuard, SampleGrid
 from nfzoo.training.distribute import get_strategy
+from nfzoo.training.ema import DebiasedEMAAdam
 from nfzoo.training.schedules import LinearWarmup
 
 
@@ -64,8 +65,8 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
             model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
         schedule = learning_rate_schedule(training, epochs or training["epochs"], train_ds)
         ema = training.get("ema_momentum")
-        optimizer = keras.optimizers.Adam(schedule, clipnorm=training.get("clipnorm"), use_ema=ema is not None,
-                                          ema_momentum=ema or 0.99)
+        optimizer = DebiasedEMAAdam(schedule, clipnorm=training.get("clipnorm"), use_ema=ema is not None,
+                                    ema_momentum=ema or 0.99)
         if config["model"].get("precision") == "mixed_float16":  # float16 gradients underflow without loss scaling
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer)
