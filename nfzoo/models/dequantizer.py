@@ -47,8 +47,9 @@ class VariationalDequantizer(keras.layers.Layer):
     def call(self, x, noise):
         shift, log_scale = tf.split(self.network(x), 2, axis=-1)
         e = tf.clip_by_value(noise, EDGE, 1.0 - EDGE)
-        h = tf.exp(log_scale) * (tf.math.log(e) - tf.math.log1p(-e)) + shift
-        log_q = -(log_scale + tf.math.log_sigmoid(h) + tf.math.log_sigmoid(-h) - tf.math.log(e) - tf.math.log1p(-e))
+        log_e, log_1_minus_e = tf.math.log(e), tf.math.log1p(-e)
+        h = tf.exp(log_scale) * (log_e - log_1_minus_e) + shift
+        log_q = -(log_scale + tf.math.log_sigmoid(h) + tf.math.log_sigmoid(-h) - log_e - log_1_minus_e)
         return tf.clip_by_value(tf.sigmoid(h), EDGE, 1.0 - EDGE), tf.reduce_sum(log_q, axis=[1, 2, 3])
 
     def get_config(self):
