@@ -166,6 +166,14 @@ def test_card_renders_the_same_budget_comparison():
     assert "--write-card m" in text
 
 
+def test_card_says_which_dequantisation_bound_its_bits_per_dim_are():
+    from nfzoo.zoo.publish import bits_per_dim_note
+
+    assert "one uniform dequantisation per image" in bits_per_dim_note({"n_bits": 8, "architecture": {}})
+    note = bits_per_dim_note({"n_bits": 8, "architecture": {"dequantization": "variational"}})
+    assert "variational-dequantisation bound" in note and "8-bit" in note
+
+
 def test_republishing_keeps_the_same_budget_comparison(zoo):
     path = zoo / "saved_models" / "tiny_glow" / "card.json"
     rows = [{"entry": "stock", "cpu_minutes": 1.0, "steps": 3, "parameters": 10, "held_out_bits_per_dim": 7.0}]

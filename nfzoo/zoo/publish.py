@@ -3,7 +3,7 @@
     nfzoo publish NAME [--run runs/NAME] [--data DIR]
 
 Measures on the config's own split (the same one `nfzoo train` used): held-out and training bits/dim
-(one uniform dequantisation per image, fixed seed), computes attribute directions over the training
+(one dequantisation per image, fixed seed: uniform noise, or the model's learned noise drawn from it), computes attribute directions over the training
 images when the data has attributes, measures the effect of editing held-out faces along them
 (`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the edits per alpha), draws
 an example image from the model's own samples, and writes model.keras (weights without optimizer state;
@@ -33,7 +33,7 @@ from nfzoo.zoo.registry import config_path, model_dir, zoo_root
 from nfzoo.zoo.zoo_model import ZooModel
 
 def mean_bits_per_dim(flow, images, n_bits, seed=1234):
-    """Mean bits/dim over uint8 ``images``, one uniform dequantisation each (fixed seed)."""
+    """Mean bits/dim over uint8 ``images``, one dequantisation each (fixed seed; see `FlowModel.log_likelihood`)."""
     dataset = image_dataset(images, batch_size=256, n_bits=n_bits, shuffle=False, seed=seed)
     per_image = tf.function(flow.bits_per_dim)
     return float(np.mean(np.concatenate([per_image(x).numpy() for x in dataset])))
@@ -176,13 +176,24 @@ def model_card(card):
 | machine | {card['machine']} |
 | measured | {card['date']} by `{card['commands'][1]}` |
 
-Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, one uniform
-dequantisation per image (fixed seed), averaged over the held-out split above.
+{bits_per_dim_note(card)}
 
 {budget_section(card)}{attribute_section(card)}Reproduce: `{card['commands'][0]}` then `{card['commands'][1]}`.
 
 Data licence: {licence}
 """
+
+
+def bits_per_dim_note(card):
+    """How the card's bits/dim were measured: the dequantisation bound of the model's ``dequantization``."""
+    if card["architecture"].get("dequantization", "uniform") == "variational":
+        how = ("the variational-dequantisation bound E_q[log p(y) - log q(u | x)] with one noise draw per image from "
+               "the model's learned q (its uniform input noise, fixed seed, mapped through q); an upper bound like the "
+               "uniform one, which is the special case q = uniform")
+    else:
+        how = "one uniform dequantisation per image (fixed seed)"
+    return (f"Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, "
+            f"{how}, averaged over the held-out split above.")
 
 
 def precision_note(card):
