@@ -255,6 +255,18 @@ def test_float_flow_exports_log_prob_encode_decode_sample(tmp_path):
     np.testing.assert_allclose(answer["outputs"], flow.sample(4, temperature=0.5, seed=7), atol=1e-5)
 
 
+def test_image_log_prob_of_a_flow_with_a_learned_dequantizer_is_its_bound_at_the_bin_centres(tmp_path):
+    flow = glow(SHAPE, levels=1, steps=1, hidden=4, n_bits=N_BITS, dequantization="variational")
+    centres = to_model_space(uint8_images(4, seed=3), N_BITS)
+    flow.initialize(centres)
+    perturb_weights(flow, scale=0.05)
+    perturb_weights(flow.dequantizer, scale=0.3, seed=4)
+    model = tf.saved_model.load(str(ZooModel(flow, "tiny_vd").export_serving(tmp_path)))
+    served = model.signatures["log_prob"](images=uint8_images(4, seed=3))["log_prob"].numpy()
+    np.testing.assert_allclose(served, flow.log_likelihood(centres), rtol=1e-5, atol=1e-3)
+    assert np.abs(served - flow.log_prob(centres).numpy()).min() > 1.0, "q should move the bin centres"
+
+
 def test_cli_takes_a_keras_file_and_refuses_an_existing_version(export_dir):
     keras_file = str(export_dir.parents[2] / "saved_models" / "tiny" / "model.keras")  # written by export_dir
     flow = export_cli.load_model(keras_file)

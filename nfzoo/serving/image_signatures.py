@@ -2,10 +2,12 @@
 
 * ``log_prob``: ``images`` uint8 [N, H, W, C] -> ``log_prob`` (nats) and ``bits_per_dim``, both [N].
   Each subpixel is reduced to n_bits and placed at the **centre of its bin** (`to_model_space`, as
-  `ZooModel.encode` does): log_prob = log p(k / 2**n_bits - 0.5 + 0.5 / 2**n_bits), the continuous
-  density at the bin centres, deterministic and independent of the rest of the batch. bits_per_dim applies
-  `nfzoo.data.preprocess.bits_per_dim` to it (so it approximates, not equals, the uniformly dequantised
-  `ZooModel.bits_per_dim`).
+  `ZooModel.encode` does), i.e. its uniform dequantisation noise is fixed at 1/2, and log_prob is the flow's
+  `log_likelihood` there: the continuous density log p(k / 2**n_bits - 0.5 + 0.5 / 2**n_bits) at the bin
+  centres, or for a flow with a learned dequantizer log p(y) - log q(u | k) at the point y its q makes of
+  the centre. Deterministic and independent of the rest of the batch; bits_per_dim applies
+  `nfzoo.data.preprocess.bits_per_dim` to it (a one-point estimate: it approximates, not equals, the
+  randomly dequantised `ZooModel.bits_per_dim`).
 * ``encode``: ``images`` -> ``z`` [N, D]; ``decode``: ``z`` -> ``images`` (`to_uint8`, the bin centres).
 * ``sample``: ``n``, ``temperature``, ``seed`` -> ``images``.
 * with attribute directions, ``manipulate`` (``attribute`` an int32 index) and ``manipulate_by_name``
@@ -47,7 +49,7 @@ class ImageSignatures(FlowSignatures):
         return to_uint8(x, self.flow.n_bits)
 
     def density(self, x):
-        log_prob = self.flow.log_prob(x)
+        log_prob = self.flow.log_likelihood(x)
         return {"log_prob": log_prob, "bits_per_dim": bits_per_dim(log_prob, self.flow.num_dims, self.flow.n_bits)}
 
     def functions(self):
