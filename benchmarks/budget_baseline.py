@@ -16,7 +16,7 @@ Data: the config's CelebA split (identity split: validation faces belong to iden
   schedule and augmentation; its per-epoch validation and sample grids count against its budget.
 
 Held-out bits/dim: mean over all validation images, one dequantisation each (fixed seed), identical for every
-entry. ``--record`` appends the results to benchmarks/RESULTS.md; ``--write-card NAME`` stores them in
+entry and to the model card's own held-out figure (`nfzoo publish`). ``--record`` appends the results to benchmarks/RESULTS.md; ``--write-card NAME`` stores them in
 saved_models/NAME/card.json and re-renders that model card. ``--from-logs`` gathers the result lines of entries
 that ran separately (``--run-entry``) instead of running them.
 """
@@ -36,18 +36,12 @@ CONFIG = REPO / "zoo_configs" / "glow_celeba.yaml"
 
 
 def held_out_bits_per_dim(log_prob, config):
-    """Mean bits/dim of the validation split under ``log_prob`` (a function of a batch of images)."""
-    import numpy as np
-    import tensorflow as tf
+    """Mean bits/dim of the validation split under ``log_prob`` (a function of a batch of dequantised images),
+    measured as the model card measures it (`nfzoo.zoo.publish.mean_bits_per_dim`)."""
+    from nfzoo.data.sources import load_splits
+    from nfzoo.zoo.publish import mean_bits_per_dim
 
-    from nfzoo.data.preprocess import bits_per_dim
-    from nfzoo.training.trainer import datasets
-
-    _, val = datasets(config, seed=0)
-    log_prob = tf.function(log_prob)
-    dims = int(np.prod(config["model"]["image_shape"]))
-    return float(np.mean(np.concatenate([bits_per_dim(log_prob(x), dims, config["model"]["n_bits"]).numpy()
-                                         for x in val])))
+    return mean_bits_per_dim(log_prob, load_splits(config["data"]).val_images, config["model"]["n_bits"])
 
 
 def train_stock(budget_seconds):

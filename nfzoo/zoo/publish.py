@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from nfzoo.config import FAMILIES, build, load_config
 from nfzoo.data.pipeline import image_dataset
+from nfzoo.data.preprocess import bits_per_dim
 from nfzoo.data.sources import load_splits
 from nfzoo.machine import machine
 from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
@@ -32,11 +33,14 @@ from nfzoo.zoo.images import save_png
 from nfzoo.zoo.registry import config_path, model_dir, zoo_root
 from nfzoo.zoo.zoo_model import ZooModel
 
-def mean_bits_per_dim(flow, images, n_bits, seed=1234):
-    """Mean bits/dim over uint8 ``images``, one dequantisation each (fixed seed; see `FlowModel.log_likelihood`)."""
+
+def mean_bits_per_dim(log_likelihood, images, n_bits, seed=1234):
+    """Mean bits/dim over uint8 ``images`` under ``log_likelihood`` (nats per image of a batch of dequantised
+    images, e.g. `FlowModel.log_likelihood`), one uniform dequantisation each (fixed seed)."""
     dataset = image_dataset(images, batch_size=256, n_bits=n_bits, shuffle=False, seed=seed)
-    per_image = tf.function(flow.bits_per_dim)
-    return float(np.mean(np.concatenate([per_image(x).numpy() for x in dataset])))
+    log_likelihood = tf.function(log_likelihood)
+    return float(np.mean(np.concatenate([bits_per_dim(log_likelihood(x), int(np.prod(x.shape[1:])), n_bits).numpy()
+                                         for x in dataset])))
 
 
 def float32_networks(flow, config):
@@ -84,8 +88,8 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
         "data": {k: v for k, v in config["data"].items() if k != "path"},
         "train_images": int(len(splits.train_images)),
         "held_out_images": int(len(splits.val_images)),
-        "held_out_bits_per_dim": round(mean_bits_per_dim(flow, splits.val_images, n_bits), 4),
-        "train_bits_per_dim": round(mean_bits_per_dim(flow, splits.train_images, n_bits), 4),
+        "held_out_bits_per_dim": round(mean_bits_per_dim(flow.log_likelihood, splits.val_images, n_bits), 4),
+        "train_bits_per_dim": round(mean_bits_per_dim(flow.log_likelihood, splits.train_images, n_bits), 4),
         "training": {**config["training"], "network_precision": config["model"].get("precision", "float32"),
                      **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
         "machine": machine(),
