@@ -42,7 +42,7 @@ def zoo(zoo_home, monkeypatch):
 
 def test_published_entry_has_card_and_directions(zoo):
     folder = zoo / "saved_models" / "tiny_glow"
-    for name in ("model.keras", "directions.npz", "card.json", "README.md", "example.png"):
+    for name in ("model.keras", "directions.npz", "card.json", "README.md", "example.png", "history.csv"):
         assert (folder / name).is_file(), name
     card = json.loads((folder / "card.json").read_text())
     assert card["held_out_images"] == 24 and card["train_images"] == 72 and card["n_bits"] == 5

@@ -8,7 +8,7 @@ images when the data has attributes, measures the effect of editing held-out fac
 (`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the edits per alpha), draws
 an example image from the model's own samples, and writes model.keras (weights without optimizer state;
 conditioner networks in float32 whatever precision they trained in: `float32_networks`), directions.npz,
-example.png, card.json and README.md.
+example.png, card.json, README.md and the run's history.csv (per-epoch training and validation bits/dim).
 """
 import csv
 import datetime
@@ -115,6 +115,8 @@ def publish(name, run=None, checkpoint="best.keras", data_dir=None, note=None):
                     zoo_model, splits.train_images, splits.train_labels,
                     splits.val_images, splits.val_labels, splits.attribute_names, attributes=measured)
         save_png(tmp / "example.png", zoo_model.sample(1, temperature=0.7, seed=0)[0])
+        if (run / "history.csv").is_file():  # the per-epoch training and validation curve, as evidence
+            shutil.copy(run / "history.csv", tmp / "history.csv")
         write_card(tmp, card)
         if out.exists():
             shutil.rmtree(out)
