@@ -18,8 +18,8 @@ Data: the config's CelebA split (identity split: validation faces belong to iden
 Held-out bits/dim: mean over all validation images, one dequantisation each (fixed seed), identical for every
 entry and to the model card's own held-out figure (`nfzoo publish`). ``--record`` appends the results to
 benchmarks/RESULTS.md; ``--write-card NAME`` stores them in saved_models/NAME/card.json and re-renders that model
-card. ``--from-logs`` gathers the result lines of entries
-that ran separately (``--run-entry``) instead of running them.
+card. ``--from-logs`` gathers the result lines of entries that ran separately (``--run-entry``) instead of running
+them.
 """
 import argparse
 import ast
