@@ -5,10 +5,11 @@
 Measures on the config's own split (the same one `nfzoo train` used): held-out and training bits/dim
 (one dequantisation per image, fixed seed: uniform noise, or the model's learned noise drawn from it), computes
 attribute directions over the training images when the data has attributes, measures the effect of editing
-held-out faces along them (`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the edits per alpha), draws
-an example image from the model's own samples, and writes model.keras (weights without optimizer state;
-conditioner networks in float32 whatever precision they trained in: `float32_networks`), directions.npz,
-example.png, card.json, README.md and the run's history.csv (per-epoch training and validation bits/dim).
+held-out faces along them (`nfzoo.zoo.attribute_effect`: a classifier trained on the training split scores the
+edits per alpha), draws an example image from the model's own samples, and writes model.keras (weights without
+optimizer state; conditioner networks in float32 whatever precision they trained in: `float32_networks`),
+directions.npz, example.png, card.json, README.md and the run's history.csv (per-epoch training and validation
+bits/dim).
 """
 import csv
 import datetime
