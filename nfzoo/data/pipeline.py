@@ -32,13 +32,15 @@ def image_dataset(
     repeat=False,
     drop_remainder=False,
     cache=True,
-    shuffle_buffer=10_000,
+    shuffle_buffer=None,
 ):
     """Batches of dequantised images from uint8 [N, H, W, C] arrays (+ optional ``labels`` [N, ...]) or
     from a tf.data.Dataset of uint8 [H, W, C] images or ``(image, label)`` pairs (e.g. ``load_tfds``).
 
     ``augment_flip`` mirrors each image left-right with probability 1/2. ``cache`` keeps a dataset
-    source's uint8 images in memory after the first epoch (arrays already are).
+    source's uint8 images in memory after the first epoch (arrays already are). ``shuffle_buffer`` defaults
+    to the whole array (a uniform shuffle: a source made of several folders is not ordered by folder in the
+    stream) or 10,000 elements of a dataset.
     """
     n_bits = check_n_bits(n_bits)
     _check_batch_size(batch_size)
@@ -46,6 +48,8 @@ def image_dataset(
     labelled = isinstance(source.element_spec, tuple)
     if cache and isinstance(images, tf.data.Dataset):
         source = source.cache()
+    if shuffle_buffer is None:
+        shuffle_buffer = 10_000 if isinstance(images, tf.data.Dataset) else max(len(images), 1)
     if shuffle:
         source = source.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:

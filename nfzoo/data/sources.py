@@ -10,6 +10,11 @@
 Image sources give uint8 [N, H, W, C] arrays (or uint8 tf.data datasets for TFDS) with their labels
 (CelebA: int8 [N, 40] attributes in {-1, 1}). Digits' 17 grey levels v = 0..16 become uint8 min(16 v, 255),
 distinct bins for n_bits >= 5.
+
+The CelebA sources take several folders (``path: [a, b]``, with ``val_fraction`` a number or one per
+folder): each folder is split by identity with its own fraction and the common seed, so adding a folder
+leaves the held-out faces of the others unchanged, and an identity held out in any folder is held out in
+all (no identity on both sides of the union). ``Splits.val_sets`` names each folder's held-out faces.
 """
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -27,6 +32,7 @@ class Splits(NamedTuple):
     val_images: object
     val_labels: Optional[np.ndarray]
     attribute_names: Optional[list]
+    val_sets: Optional[dict] = None  # {folder name: indices into val_images} for array sources, in path order
 
 
 def load_splits(data_config, data_dir=None):
@@ -64,13 +70,55 @@ def _load_splits(data_config, data_dir):
                       list(CELEBA_ATTRIBUTES) if name == "celeb_a" else None)
     if path is None:
         raise ValueError(f"data source {source!r} needs a directory: set data.path in the config or pass --data DIR.")
-    data = load_celeba_npz(path, image_size=size) if source == "celeba_npz" else load_celeba_folder(path, image_size=size)
-    if data.identities is not None and data_config.get("split", "identity") == "identity":
-        train, val = identity_split(data.identities, fraction, seed)
+    paths = [path] if isinstance(path, (str, Path)) else list(path)
+    fractions = fraction if isinstance(fraction, (list, tuple)) else [fraction] * len(paths)
+    if len(fractions) != len(paths):
+        raise ValueError(f"data.val_fraction must be one number or one per folder of data.path ({len(paths)}), "
+                         f"got {fraction!r}.")
+    load = load_celeba_npz if source == "celeba_npz" else load_celeba_folder
+    folders = [load(p, image_size=size) for p in paths]
+    by_identity = data_config.get("split", "identity") == "identity"
+    held_out = [_held_out(data, f, seed, by_identity) for data, f in zip(folders, fractions)]
+    held_out = _hold_out_identities_everywhere(folders, held_out)
+    names = _folder_names(paths)
+    train_parts, val_parts, val_sets, start = [], [], {}, 0
+    for name, data, is_val in zip(names, folders, held_out):
+        train_parts.append((data.images[~is_val], data.attributes[~is_val]))
+        val_parts.append((data.images[is_val], data.attributes[is_val]))
+        val_sets[name] = np.arange(start, start + int(is_val.sum()))
+        start += int(is_val.sum())
+    concat = lambda parts, i: np.concatenate([part[i] for part in parts])  # noqa: E731
+    return Splits(concat(train_parts, 0), concat(train_parts, 1), concat(val_parts, 0), concat(val_parts, 1),
+                  list(folders[0].attribute_names), val_sets)
+
+
+def _held_out(data, fraction, seed, by_identity):
+    """Boolean mask of a folder's held-out images: identity-disjoint when identities are known."""
+    n = len(data.images)
+    if data.identities is not None and by_identity:
+        _, val = identity_split(data.identities, fraction, seed)
     else:
-        train, val = _random_split(len(data.images), fraction, seed)
-    return Splits(data.images[train], data.attributes[train], data.images[val], data.attributes[val],
-                  list(data.attribute_names))
+        _, val = _random_split(n, fraction, seed)
+    mask = np.zeros(n, bool)
+    mask[val] = True
+    return mask
+
+
+def _hold_out_identities_everywhere(folders, held_out):
+    """An identity held out in one folder is held out in every folder it appears in."""
+    known = [data.identities for data in folders if data.identities is not None]
+    if len(known) < 2:
+        return held_out
+    val_ids = np.unique(np.concatenate([data.identities[mask] for data, mask in zip(folders, held_out)
+                                        if data.identities is not None]))
+    return [mask if data.identities is None else mask | np.isin(data.identities, val_ids)
+            for data, mask in zip(folders, held_out)]
+
+
+def _folder_names(paths):
+    """Names of the held-out sets: each folder's own name, made unique by its position if two share one."""
+    names = [Path(p).name for p in paths]
+    return [name if names.count(name) == 1 else f"{name}_{i}" for i, name in enumerate(names)]
 
 
 def _random_split(n, fraction, seed):
@@ -85,11 +133,14 @@ def _digits(fraction, seed):
     digits = load_digits()
     images = np.minimum(digits.images * 16, 255).astype(np.uint8)[..., None]
     train, val = _random_split(len(images), fraction, seed)
-    return Splits(images[train], digits.target[train], images[val], digits.target[val], None)
+    return Splits(images[train], digits.target[train], images[val], digits.target[val], None,
+                  {"digits": np.arange(len(val))})
 
 
 def resolve_path(path, config_path):
-    """A relative ``path`` in a config file is relative to that file's folder."""
+    """A relative ``path`` (or each of a list of paths) in a config file is relative to that file's folder."""
+    if isinstance(path, (list, tuple)):
+        return [resolve_path(p, config_path) for p in path]
     if path is None or config_path is None or Path(path).is_absolute():
         return path
     return str((Path(config_path).parent / path).resolve())
