@@ -1,9 +1,11 @@
+import functools
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from flow_checks import check_flow_layer
 from nfzoo.bijectors.coupling import Coupling
+from nfzoo.testing import check_flow_layer
 
 # trainable variables: (kernel + bias) per hidden layer and for the zero-init output layer
 CASES = [
@@ -19,9 +21,9 @@ CASES = [
 
 @pytest.mark.parametrize("kind,mask,parity,shape", CASES)
 def test_coupling_checks(kind, mask, parity, shape):
-    x = np.random.default_rng(0).normal(size=shape).astype("float32")
-    layer = Coupling(kind=kind, mask=mask, parity=parity, hidden=8, num_hidden=2)
-    check_flow_layer(layer, x, expected_trainable=6)
+    x = np.random.default_rng(0).normal(size=shape)
+    factory = functools.partial(Coupling, kind=kind, mask=mask, parity=parity, hidden=8, num_hidden=2)
+    check_flow_layer(factory, x, expected_trainable=6)
 
 
 def test_conditioning_half_is_copied():
@@ -42,11 +44,18 @@ def test_starts_as_glow_scale():
     np.testing.assert_allclose(log_det.numpy(), 4 * np.log(1 / (1 + np.exp(-2.0))), rtol=1e-5)
 
 
-def test_bad_input_errors():
-    with pytest.raises(ValueError, match="at least 2 channels"):
-        Coupling(hidden=4)(tf.zeros((1, 4, 4, 1)))
-    with pytest.raises(ValueError, match="checkerboard"):
-        Coupling(mask="checkerboard", hidden=4)(tf.zeros((1, 4)))
+def test_log_scale_is_glows_above_the_floor_and_floored_below():
+    layer = Coupling(hidden=4)
+    cond = tf.zeros((3, 2))
+    layer(tf.zeros((3, 4)))
+    out = layer.network.output_layer
+    out.bias.assign([0.0, 0.0, -3.0, -50.0])  # raw h of the two log-scales: -3 (trained range) and -50
+    _, log_scale = layer.shift_and_log_scale(cond)
+    np.testing.assert_allclose(log_scale.numpy()[:, 0], np.log(1 / (1 + np.exp(1.0))), rtol=1e-6)  # log_sigmoid(-1)
+    np.testing.assert_allclose(log_scale.numpy()[:, 1], -10.0)
+
+
+def test_bad_arguments():
     with pytest.raises(ValueError, match="kind"):
         Coupling(kind="spline")
 

@@ -1,15 +1,17 @@
+import functools
+
 import numpy as np
 import pytest
 
-from flow_checks import check_flow_layer
 from nfzoo.bijectors.invconv import InvertibleConv1x1
+from nfzoo.testing import check_flow_layer
 
 
 @pytest.mark.parametrize("lu,n_vars", [(True, 3), (False, 1)])
 @pytest.mark.parametrize("shape", [(2, 3, 3, 4), (3, 5)])
 def test_invconv_checks(lu, n_vars, shape):
-    x = np.random.default_rng(0).normal(size=shape).astype("float32")
-    check_flow_layer(InvertibleConv1x1(lu=lu, seed=1), x, n_vars)
+    x = np.random.default_rng(0).normal(size=shape)
+    check_flow_layer(functools.partial(InvertibleConv1x1, lu=lu, seed=1), x, expected_trainable=n_vars)
 
 
 def test_lu_log_det_is_positions_times_sum_log_s():

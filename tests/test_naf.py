@@ -1,18 +1,21 @@
+import functools
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from flow_checks import check_flow_layer, perturb_weights
 from nfzoo.bijectors.naf import NeuralAutoregressive
+from nfzoo.testing import check_flow_layer
 
 
-def data(dim, seed=0, scale=1.0):
-    return scale * np.random.default_rng(seed).normal(size=(3, dim)).astype("float32")
+def data(dim, seed=0):
+    return np.random.default_rng(seed).normal(size=(3, dim)).astype("float32")
 
 
 @pytest.mark.parametrize("order,dim", [("left-to-right", 2), ("right-to-left", 4)])
 def test_naf_checks(order, dim):
-    check_flow_layer(NeuralAutoregressive(num_units=4, hidden_units=[16], input_order=order), data(dim), 4)
+    factory = functools.partial(NeuralAutoregressive, num_units=4, hidden_units=[16], input_order=order)
+    check_flow_layer(factory, data(dim), expected_trainable=4, extreme_rtol=None)  # flat far out: see naf.py
 
 
 def test_transformer_is_monotone_and_stable_far_out():
@@ -35,19 +38,10 @@ def test_starts_close_to_identity():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="num_units"):
         NeuralAutoregressive(num_units=0)
-    with pytest.raises(ValueError, match="rank 1..1"):
-        NeuralAutoregressive(hidden_units=[8])(tf.zeros((3, 2, 2)))
 
 
-def test_conditional_round_trip_and_tfp_view():
-    x, c = data(3), np.array([[0.5, -1.0]], "float32")
-    layer = NeuralAutoregressive(num_units=3, hidden_units=[8], context_size=2)
-    layer(x, context=c)
-    perturb_weights(layer)
-    y, log_det = layer(x, context=c)
-    assert np.abs(y.numpy() - layer(x, context=-c)[0].numpy()).max() > 1e-3
-    np.testing.assert_allclose(layer.inverse(y, context=c).numpy(), x, atol=1e-4)
-    bij = layer.bijector
-    np.testing.assert_allclose(bij.forward(x, context=c).numpy(), y.numpy(), atol=1e-6)
-    np.testing.assert_allclose(bij.forward_log_det_jacobian(x, event_ndims=1, context=c).numpy(), log_det.numpy(),
-                               atol=1e-5)
+def test_conditional_checks_and_context_effect():
+    x, c = data(3), np.array([[0.5, -1.0]])
+    factory = functools.partial(NeuralAutoregressive, num_units=3, hidden_units=[8], context_size=2)
+    layer = check_flow_layer(factory, x, context=c, expected_trainable=6, extreme_rtol=None)
+    assert np.abs(layer(x, context=c)[0].numpy() - layer(x, context=-c)[0].numpy()).max() > 1e-3

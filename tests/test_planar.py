@@ -1,24 +1,27 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+import tensorflow_probability as tfp
 
-from flow_checks import autodiff_log_det, check_flow_layer
 from nfzoo.bijectors.planar import Planar
+from nfzoo.testing import autodiff_log_det, check_flow_layer
+
+tfd = tfp.distributions
 
 
 def data(dim, seed=0):
-    return np.random.default_rng(seed).normal(size=(3, dim)).astype("float32")
+    return np.random.default_rng(seed).normal(size=(3, dim))
 
 
 @pytest.mark.parametrize("dim", [2, 5])
 def test_planar_checks(dim):
-    check_flow_layer(Planar(), data(dim), 3)
+    check_flow_layer(Planar, data(dim), expected_trainable=3)
 
 
 def test_invertible_when_raw_u_violates_constraint():
     rng = np.random.default_rng(1)
     layer = Planar()
-    x = data(3)
+    x = data(3).astype("float32")
     layer(x)
     w = rng.normal(size=3).astype("float32")
     w /= np.linalg.norm(w)
@@ -35,6 +38,25 @@ def test_invertible_when_raw_u_violates_constraint():
         np.testing.assert_allclose(layer.inverse(y).numpy(), z, atol=1e-4)
 
 
-def test_bad_rank():
-    with pytest.raises(ValueError, match="rank 1..1"):
-        Planar()(tf.zeros((3, 4, 4, 2)))
+def test_log_prob_gradient_through_the_bisection_matches_finite_differences():
+    """The issue's case: gradients of a TransformedDistribution's log_prob followed the bisection bracket."""
+    layer = Planar(dtype="float64")
+    y = tf.constant(data(3, seed=2))
+    layer(y)
+    layer.u.assign([0.9, -0.4, 0.3])
+    layer.w.assign([0.5, 0.8, -0.6])
+    layer.b.assign(0.2)
+    dist = tfd.TransformedDistribution(tfd.Sample(tfd.Normal(tf.constant(0.0, tf.float64), 1.0), 3), layer.bijector)
+    with tf.GradientTape() as tape:
+        log_prob = tf.reduce_sum(dist.log_prob(y))
+    autodiff = tape.gradient(log_prob, layer.u.value).numpy()
+    finite = []
+    for i in range(3):
+        values = []
+        for step in (1e-6, -1e-6):
+            u = np.array([0.9, -0.4, 0.3])
+            u[i] += step
+            layer.u.assign(u)
+            values.append(float(tf.reduce_sum(dist.log_prob(tf.identity(y)))))
+        finite.append((values[0] - values[1]) / 2e-6)
+    np.testing.assert_allclose(autodiff, finite, rtol=1e-6, atol=1e-8)

@@ -30,7 +30,7 @@ class ActNorm(ElementwiseAffine):
 
     def initialize(self, x):
         """Sets b, s so that this batch comes out with per-channel mean 0 and std 1."""
-        x = tf.convert_to_tensor(x, tf.float32)
+        x = tf.cast(x, self.variable_dtype)
         mean, variance = tf.nn.moments(x, axes=list(range(len(x.shape) - 1)))
         self.bias.assign(-mean)
         self.log_scale.assign(-tf.math.log(tf.sqrt(variance) + self.epsilon))

@@ -5,6 +5,8 @@
 ``per="channel"``: one (b, s) per channel (last axis), shared over the spatial positions: the ActNorm
 form and Glow's learned top prior (learntop). ``per="element"``: one (b, s) per event element: NICE's
 diagonal scaling layer (with ``shift=False``). Parameters start at zero, i.e. the identity.
+
+TFP view: ``tfb.Scale(log_scale=s)`` (after ``tfb.Shift(b)``) on the variables themselves, hence live.
 """
 import keras
 import numpy as np
@@ -47,8 +49,8 @@ class ElementwiseAffine(FlowLayer):
 
     @property
     def bijector(self):
-        scale = tfb.Scale(log_scale=self.log_scale)
-        return tfb.Chain([scale, tfb.Shift(self.bias)]) if self.shift else scale
+        scale = tfb.Scale(log_scale=self.log_scale.value)  # the tf.Variable: read at every use, and tracked
+        return tfb.Chain([scale, tfb.Shift(self.bias.value)]) if self.shift else scale
 
     def get_config(self):
         return {**super().get_config(), "per": self.per, "shift": self.shift}

@@ -8,8 +8,9 @@ triangular (in the MADE's input order), so
 The forward map is ONE MADE pass. The inverse is D sweeps: start from x = 0 and repeat
 ``x <- tau^{-1}(y; theta(x))``; after sweep t the first t dimensions (in order) are exact, so D sweeps give
 x exactly. Transformers without a closed-form inverse (NAF, SOS) invert elementwise by bisection, which
-needs only monotonicity and a bracket. An optional context vector c (``context_size > 0``) enters the
-MADE: call ``layer(x, context=c)`` and ``layer.inverse(y, context=c)``; c broadcasts over the batch.
+needs only monotonicity and a bracket (`nfzoo.bijectors.bisection`: exact value, implicit-function gradient).
+An optional context vector c (``context_size > 0``) enters the MADE: call ``layer(x, context=c)`` and
+``layer.inverse(y, context=c)``; c broadcasts over the batch.
 
 `MaskedAutoregressive` is the affine transformer, in two parameterisations of the same family:
 
@@ -29,27 +30,11 @@ import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import FlowLayer, LayerBijector, check_float
+from nfzoo.bijectors.base import FlowLayer, LayerFunction, flatten_batch, unflatten_batch
+from nfzoo.bijectors.bisection import bisect
 from nfzoo.bijectors.made import MADE
 
 tfb = tfp.bijectors
-
-BISECTION_STEPS = 60  # halves any bracket below float32 resolution
-
-
-def bisect(f, y, lo, hi, steps=BISECTION_STEPS):
-    """Elementwise root of ``f(x) = y`` for increasing elementwise ``f`` with ``f(lo) <= y <= f(hi)``.
-
-    A fixed number of halvings (no data-dependent stopping), so it traces into one small graph.
-    """
-
-    def halve(lo, hi):
-        mid = 0.5 * (lo + hi)
-        below = f(mid) < y
-        return tf.where(below, mid, lo), tf.where(below, hi, mid)
-
-    lo, hi = tf.while_loop(lambda lo, hi: True, halve, (lo, hi), maximum_iterations=steps)
-    return 0.5 * (lo + hi)
 
 
 class AutoregressiveFlow(FlowLayer):
@@ -65,6 +50,8 @@ class AutoregressiveFlow(FlowLayer):
       activation: hidden activation of the MADE.
       input_order: ``"left-to-right"`` or ``"right-to-left"`` (alternate them when stacking layers).
       context_size: width of the optional conditioning vector (0 = unconditional).
+
+    TFP view: a live `LayerBijector` on this math; pass ``context=c`` to its methods for a conditional layer.
     """
 
     min_event_rank = 1
@@ -74,7 +61,7 @@ class AutoregressiveFlow(FlowLayer):
                  context_size=0, **kwargs):
         super().__init__(**kwargs)
         self.made = MADE(params=num_params, hidden_units=hidden_units, activation=activation,
-                         input_order=input_order, context_size=context_size, name="made")
+                         input_order=input_order, context_size=context_size, dtype=self.dtype_policy, name="made")
 
     def build(self, x_shape, context_shape=None):
         super().build(x_shape)
@@ -83,7 +70,7 @@ class AutoregressiveFlow(FlowLayer):
         self.made.build((None, event_shape[0]))
 
     def call(self, x, context=None, training=False):
-        check_float(x, type(self).__name__)
+        self.check_input(x)
         return self.forward(x, training=training, context=context)
 
     def conditioner(self, x, context=None):
@@ -118,11 +105,6 @@ class AutoregressiveFlow(FlowLayer):
     def bracket(self, y, params):
         raise NotImplementedError
 
-    @property
-    def bijector(self):
-        """A LayerBijector on this layer's math; pass ``context=c`` to its methods for a conditional layer."""
-        return ContextLayerBijector(self)
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -131,19 +113,6 @@ class AutoregressiveFlow(FlowLayer):
             "input_order": self.made.input_order,
             "context_size": self.made.context_size,
         }
-
-
-class ContextLayerBijector(LayerBijector):
-    """A `LayerBijector` that forwards TFP's conditional keyword ``context`` to the layer."""
-
-    def _forward(self, x, context=None):
-        return self._layer.forward(x, context=context)[0]
-
-    def _inverse(self, y, context=None):
-        return self._layer.inverse(y, context=context)
-
-    def _forward_log_det_jacobian(self, x, context=None):
-        return self._layer.forward(x, context=context)[1]
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -191,13 +160,16 @@ class MaskedAutoregressive(AutoregressiveFlow):
         """``tfb.Invert(tfb.MaskedAutoregressiveFlow(fn))``. TFP's MAF forward is the D-pass map
         ``y = x exp(l(y)) + s(y)``; its one-pass inverse ``x = (y - s(y)) exp(-l(y))`` is the forward of the
         Invert, which equals this layer with (s, l) = (mu, alpha) for MAF and (-mu exp(-alpha), -alpha) for
-        IAF. Pass ``context=c`` to its methods for a conditional layer (TFP forwards it to ``fn``)."""
+        IAF. Pass ``context=c`` to its methods for a conditional layer (TFP forwards it to ``fn``). ``fn`` is a
+        `LayerFunction`: the view lists the MADE's variables and reads them at every use."""
 
         def shift_and_log_scale_fn(x, context=None):
-            shift, log_scale = self.shift_and_log_scale(x, context)
+            flat, context, batch = flatten_batch(x, self.event_shape, context)
+            shift, log_scale = (unflatten_batch(t, batch) for t in self.shift_and_log_scale(flat, context))
             return (-shift * tf.exp(-log_scale), -log_scale) if self.iaf else (shift, log_scale)
 
-        return tfb.Invert(tfb.MaskedAutoregressiveFlow(shift_and_log_scale_fn=shift_and_log_scale_fn))
+        function = LayerFunction(self, shift_and_log_scale_fn)
+        return tfb.Invert(tfb.MaskedAutoregressiveFlow(shift_and_log_scale_fn=function))
 
     def get_config(self):
         return {**super().get_config(), "log_scale_bound": self.log_scale_bound, "iaf": self.iaf}

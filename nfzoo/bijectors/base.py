@@ -3,23 +3,33 @@
 A `FlowLayer` is a Keras 3 layer that owns its weights and is an invertible map ``y = f(x)``.
 
 * ``layer(x, training=False)`` returns ``(y, log_det)`` where ``log_det[b] = log|det df/dx|`` of example
-  ``b`` (summed over the event dimensions). This is the fast path used in training: direct tensor ops.
+  ``b`` (summed over the event dimensions). This is the fast path used in training: direct tensor ops on a
+  batch ``[batch, *event_shape]`` (one batch axis).
 * ``layer.inverse(y)`` returns ``x = f^{-1}(y)``.
-* ``layer.bijector`` is a TensorFlow Probability bijector built on the same weights, giving the same numbers
+* ``layer.bijector`` is a TensorFlow Probability bijector on the same weights, giving the same numbers
   (``forward``, ``inverse``, ``forward_log_det_jacobian(x, event_ndims)``), so nfzoo flows compose with
   ``tfb.Chain``, ``tfd.TransformedDistribution`` and the rest of TFP. Layers with a stock TFP equivalent
   return it (``tfb.ScaleMatvecLU``, ``tfb.RealNVP``, ``tfb.Permute``, ...); the others return a
   `LayerBijector`, a ``tfb.Bijector`` whose ``_forward``/``_inverse``/``_forward_log_det_jacobian``
   are this layer's math.
 
-Inputs are float tensors ``[batch, *event_shape]`` (channels-last for images). Bad input raises one
-`ValueError` naming what was expected.
+Every view is live: it reads the layer's variables each time it runs (the variables themselves, a
+``tfp.util.DeferredTensor`` or the layer's own math), so a view or a ``TransformedDistribution`` built once
+follows every later change of the weights, gradients flow through it to the weights, and
+``view.trainable_variables`` lists the layer's trainable variables. Views take any number of leading batch
+axes (none for a single event). Like every TFP bijector, a view caches ``forward(x)`` by the identity of the
+tensor ``x`` while its result is alive: after changing the weights, pass a new tensor.
+
+Inputs are float tensors ``[batch, *event_shape]`` (channels-last for images), float32 or float64 (build the
+layer with ``dtype="float64"``). Bad input raises one `ValueError` naming what was expected.
 """
 import keras
 import tensorflow as tf
 import tensorflow_probability as tfp
 
 tfb = tfp.bijectors
+
+MAX_LOG_SCALE = 10.0  # input-dependent affine maps (couplings, split priors) scale by at most e^10 per element
 
 
 class FlowLayer(keras.layers.Layer):
@@ -68,8 +78,18 @@ class FlowLayer(keras.layers.Layer):
         return (input_shape[0], *self.output_event_shape(input_shape[1:])), (input_shape[0],)
 
     def call(self, x, training=False):
-        check_float(x, type(self).__name__)
+        self.check_input(x)
         return self.forward(x, training=training)
+
+    def check_input(self, x):
+        """Raises one ValueError unless ``x`` is a float batch ``[batch, *event_shape]`` of the built shape."""
+        check_float(x, type(self).__name__)
+        shape = tf.TensorShape(getattr(x, "shape", None))
+        if shape.rank is not None and not shape[1:].is_compatible_with(self.event_shape):
+            event = ", ".join(map(str, self.event_shape))
+            raise ValueError(
+                f"{type(self).__name__} was built for inputs of shape [batch, {event}], got shape {tuple(shape)}."
+            )
 
     def forward(self, x, training=False):
         raise NotImplementedError
@@ -82,7 +102,8 @@ class FlowLayer(keras.layers.Layer):
 
     @property
     def bijector(self):
-        """A TFP bijector on this layer's weights (``forward`` = this layer's forward)."""
+        """A live TFP bijector on this layer's weights (``forward`` = this layer's forward); see the module
+        docstring."""
         return LayerBijector(self)
 
     def sum_event(self, t):
@@ -94,12 +115,60 @@ class FlowLayer(keras.layers.Layer):
         return tf.fill(tf.shape(x)[:1], tf.cast(value, x.dtype))
 
 
+def layer_variables(layer):
+    """The ``tf.Variable`` behind each of a Keras 3 layer's weights (nested layers included). A TFP bijector or
+    ``tf.Module`` that holds them as an attribute lists them in its ``(trainable_)variables``."""
+    return tuple(weight.value for weight in layer.weights)
+
+
+def flatten_batch(t, event_shape, context=None):
+    """``t [*batch, *event_shape]`` -> ``(t as [-1, *event_shape], context as [-1, C] or None, batch shape)``.
+
+    TFP passes any number of leading batch axes (none for a single event); the fast path takes exactly one. A
+    ``context [*context_batch, C]`` is broadcast against the batch shape of ``t`` first (and ``t`` against it).
+    `unflatten_batch` restores the batch axes."""
+    event_shape = [int(d) for d in event_shape]
+    batch = tf.shape(t)[: t.shape.rank - len(event_shape)]
+    if context is not None:
+        context = tf.convert_to_tensor(context, t.dtype)
+        batch = tf.broadcast_dynamic_shape(batch, tf.shape(context)[:-1])
+        t = tf.broadcast_to(t, tf.concat([batch, event_shape], 0))
+        size = context.shape[-1]
+        context = tf.reshape(tf.broadcast_to(context, tf.concat([batch, [size]], 0)), [-1, size])
+    return tf.reshape(t, [-1, *event_shape]), context, batch
+
+
+def unflatten_batch(t, batch):
+    """``t [-1, *rest]`` -> ``[*batch, *rest]`` (the inverse of `flatten_batch`)."""
+    return tf.reshape(t, tf.concat([batch, tf.shape(t)[1:]], 0))
+
+
+class LayerFunction(tf.Module):
+    """``fn``, a function of ``layer``'s weights, as a ``tf.Module`` that lists the layer's variables.
+
+    Stock TFP bijectors keep their function arguments (``shift_and_log_scale_fn``) as attributes: a Module
+    there puts the layer's variables in the bijector's ``trainable_variables``, where a closure would hide them.
+    """
+
+    def __init__(self, layer, fn):
+        super().__init__(name="layer_function")
+        self._fn = fn
+        self._layer_variables = layer_variables(layer)
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+
 class LayerBijector(tfb.Bijector):
-    """A TFP bijector whose math is a `FlowLayer`'s ``forward``/``inverse`` (used where TFP has no stock
-    equivalent, e.g. checkerboard couplings, planar/radial flows, conditional split priors)."""
+    """A live TFP bijector whose math is a `FlowLayer`'s ``forward``/``inverse`` (used where TFP has no stock
+    equivalent, e.g. checkerboard couplings, planar/radial flows, conditional split priors).
+
+    Leading batch axes are flattened into the layer's one batch axis and restored. A conditional layer
+    (``layer.forward(x, context=c)``) takes TFP's conditional keyword: ``view.forward(x, context=c)``."""
 
     def __init__(self, layer, name=None):
         self._layer = layer
+        self._layer_variables = layer_variables(layer)  # tracked: view.trainable_variables lists them
         super().__init__(
             forward_min_event_ndims=layer.event_ndims,
             inverse_min_event_ndims=len(layer.output_event_shape(layer.event_shape)),
@@ -113,14 +182,22 @@ class LayerBijector(tfb.Bijector):
     def _parameter_properties(cls, dtype, num_classes=None):
         return {}
 
-    def _forward(self, x):
-        return self._layer.forward(x)[0]
+    def _per_event(self, fn, t, event_shape, condition):
+        """``fn(flat t, **condition)`` on ``t [*batch, *event_shape]`` with the batch axes flattened and restored."""
+        flat, context, batch = flatten_batch(t, event_shape, condition.get("context"))
+        if context is not None:
+            condition = {**condition, "context": context}
+        return unflatten_batch(fn(flat, **condition), batch)
 
-    def _inverse(self, y):
-        return self._layer.inverse(y)
+    def _forward(self, x, **condition):
+        return self._per_event(lambda x, **c: self._layer.forward(x, **c)[0], x, self._layer.event_shape, condition)
 
-    def _forward_log_det_jacobian(self, x):
-        return self._layer.forward(x)[1]
+    def _inverse(self, y, **condition):
+        out_shape = self._layer.output_event_shape(self._layer.event_shape)
+        return self._per_event(self._layer.inverse, y, out_shape, condition)
+
+    def _forward_log_det_jacobian(self, x, **condition):
+        return self._per_event(lambda x, **c: self._layer.forward(x, **c)[1], x, self._layer.event_shape, condition)
 
     def _forward_event_shape(self, input_shape):
         return tf.TensorShape(self._layer.output_event_shape(tuple(input_shape)))

@@ -3,19 +3,24 @@
 The input is split by a mask into a conditioning part ``x_a`` (copied) and a transformed part ``x_b``:
 
     additive:  y_b = x_b + t(x_a),                       log|det J| = 0
-    affine:    y_b = (x_b + t(x_a)) * s(x_a),  s = sigmoid(h(x_a) + 2),   log|det J| = sum log s
+    affine:    y_b = (x_b + t(x_a)) * s(x_a),  log s = max(log_sigmoid(h(x_a) + 2), -10),   log|det J| = sum log s
 
 (Glow's form: the scale is in (0, 1) and starts near 0.88, the last conv of the network is zero-initialised.)
+The floor e^-10 on the scale (`MAX_LOG_SCALE`) bounds the inverse: it multiplies by at most e^10 (~2.2e4),
+where Glow's unbounded form overflowed float32 at |x| ~ 1e3. Trained networks stay far inside it (the shipped
+Glow and Real NVP models: log s >= -3.1 on their data and samples), where the layer is exactly Glow's; below
+it the scale is constant (no gradient to h there).
 
 Masks: ``"channel"`` splits the last axis in halves (channels of an image, features of a vector);
 ``"checkerboard"`` (images) conditions on the pixels with ``(row + col + parity)`` even. ``parity`` flips
 which half is transformed, so alternating layers update everything.
 """
 import keras
+import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import FlowLayer, LayerBijector
+from nfzoo.bijectors.base import MAX_LOG_SCALE, FlowLayer, LayerBijector, LayerFunction, flatten_batch, unflatten_batch
 from nfzoo.bijectors.networks import CouplingNetwork
 
 tfb = tfp.bijectors
@@ -46,10 +51,11 @@ class Coupling(FlowLayer):
         channels = event_shape[-1]
         if self.mask == "checkerboard":
             if len(event_shape) != 3:
-                raise ValueError(f"a checkerboard coupling needs images [batch, H, W, C], got event shape {event_shape}.")
-            height, width = event_shape[:2]
-            rows, cols = tf.meshgrid(tf.range(height), tf.range(width), indexing="ij")
-            self.checker = tf.cast((rows + cols + self.parity) % 2 == 0, tf.float32)[..., None]
+                raise ValueError(
+                    f"a checkerboard coupling needs images [batch, H, W, C], got event shape {event_shape}."
+                )
+            rows, cols = np.meshgrid(np.arange(event_shape[0]), np.arange(event_shape[1]), indexing="ij")
+            self.checker = ((rows + cols + self.parity) % 2 == 0).astype(self.compute_dtype)[..., None]
             transformed = channels
             net_input = event_shape
         else:
@@ -64,8 +70,8 @@ class Coupling(FlowLayer):
         self.num_transformed = transformed
         outputs = transformed * (2 if self.kind == "affine" else 1)
         self.network = CouplingNetwork(
-            outputs, hidden=self.hidden, num_hidden=self.num_hidden, dropout=self.dropout, dtype=self.network_dtype,
-            name="network",
+            outputs, hidden=self.hidden, num_hidden=self.num_hidden, dropout=self.dropout,
+            dtype=self.network_dtype or self.dtype_policy, name="network",
         )
         self.network.build((None, *net_input))
 
@@ -90,7 +96,7 @@ class Coupling(FlowLayer):
         if self.kind == "additive":
             return h, None
         shift, raw = tf.split(h, 2, axis=-1)
-        return shift, tf.math.log_sigmoid(raw + 2.0)
+        return shift, tf.maximum(tf.math.log_sigmoid(raw + 2.0), -MAX_LOG_SCALE)
 
     def _mask_log_scale(self, log_scale):
         return log_scale * (1.0 - self.checker) if self.mask == "checkerboard" else log_scale
@@ -113,16 +119,20 @@ class Coupling(FlowLayer):
 
     @property
     def bijector(self):
-        """Channel masks: stock ``tfb.RealNVP`` (y_b = x_b * exp(log s) + t * s); checkerboard: a LayerBijector."""
+        """Channel masks: stock ``tfb.RealNVP`` (y_b = x_b * exp(log s) + t * s) whose function is a
+        `LayerFunction` on this layer's network; checkerboard: a LayerBijector. Both live."""
         if self.mask == "checkerboard":
             return LayerBijector(self)
 
         def shift_and_log_scale_fn(cond, _num_outputs):
-            shift, log_scale = self.shift_and_log_scale(cond)
-            return (shift, None) if log_scale is None else (shift * tf.exp(log_scale), log_scale)
+            flat, _, batch = flatten_batch(cond, (*self.event_shape[:-1], self.num_cond))
+            shift, log_scale = self.shift_and_log_scale(flat)
+            if log_scale is None:
+                return unflatten_batch(shift, batch), None
+            return unflatten_batch(shift * tf.exp(log_scale), batch), unflatten_batch(log_scale, batch)
 
         num_masked = self.num_cond if self.parity == 0 else -self.num_cond
-        return tfb.RealNVP(num_masked=num_masked, shift_and_log_scale_fn=shift_and_log_scale_fn)
+        return tfb.RealNVP(num_masked=num_masked, shift_and_log_scale_fn=LayerFunction(self, shift_and_log_scale_fn))
 
     def get_config(self):
         return {

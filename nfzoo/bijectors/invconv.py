@@ -6,14 +6,15 @@
 unit lower-triangular L, strictly upper-triangular U and fixed signs, so ``log|det W| = sum(log_s)``
 costs O(C) and the TFP view is the stock ``tfb.ScaleMatvecLU``. ``lu=False`` keeps a plain full matrix
 (log-det by ``slogdet``; TFP view ``tfb.ScaleMatvecLinearOperator``). Both start from a random rotation.
-Works on vectors too (a learned invertible linear map of the features).
+Works on vectors too (a learned invertible linear map of the features). Both views are live: the LU view
+reads the packed factor through a ``tfp.util.DeferredTensor``, the full one the kernel variable itself.
 """
 import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import FlowLayer
+from nfzoo.bijectors.base import FlowLayer, layer_variables
 
 tfb = tfp.bijectors
 
@@ -31,18 +32,19 @@ class InvertibleConv1x1(FlowLayer):
         channels = event_shape[-1]
         self.positions = int(np.prod(event_shape[:-1]))
         rotation = np.linalg.qr(np.random.default_rng(self.seed).standard_normal((channels, channels)))[0]
-        rotation = rotation.astype("float32")
+        rotation = rotation.astype(self.variable_dtype)
+        constant = lambda value: (lambda *a, **k: value)  # noqa: E731  (a Keras initializer for a fixed array)
         if not self.lu:
-            self.kernel = self.add_weight(name="kernel", shape=(channels, channels), initializer=lambda *a, **k: rotation)
+            self.kernel = self.add_weight(name="kernel", shape=(channels, channels), initializer=constant(rotation))
             return
         lower_upper, perm = (t.numpy() for t in tf.linalg.lu(tf.constant(rotation)))
         diag = np.diag(lower_upper)
-        constant = lambda value: (lambda *a, **k: value)  # noqa: E731  (a Keras initializer for a fixed array)
-        self.lower = self.add_weight(name="lower", shape=(channels, channels), initializer=constant(np.tril(lower_upper, -1)))
-        self.upper = self.add_weight(name="upper", shape=(channels, channels), initializer=constant(np.triu(lower_upper, 1)))
+        square = (channels, channels)
+        self.lower = self.add_weight(name="lower", shape=square, initializer=constant(np.tril(lower_upper, -1)))
+        self.upper = self.add_weight(name="upper", shape=square, initializer=constant(np.triu(lower_upper, 1)))
         self.log_s = self.add_weight(name="log_s", shape=(channels,), initializer=constant(np.log(np.abs(diag))))
         self.sign_s = self.add_weight(
-            name="sign_s", shape=(channels,), initializer=constant(np.sign(diag).astype("float32")), trainable=False
+            name="sign_s", shape=(channels,), initializer=constant(np.sign(diag)), trainable=False
         )
         self.perm = self.add_weight(
             name="perm", shape=(channels,), dtype="int32", initializer=constant(perm.astype("int32")), trainable=False
@@ -86,8 +88,13 @@ class InvertibleConv1x1(FlowLayer):
     @property
     def bijector(self):
         if self.lu:
-            return tfb.ScaleMatvecLU(self.lower_upper(), tf.convert_to_tensor(self.perm))
-        return tfb.ScaleMatvecLinearOperator(tf.linalg.LinearOperatorFullMatrix(tf.convert_to_tensor(self.kernel)))
+            # re-packed from the four weights at every use (the DeferredTensor's input is only a handle);
+            # also_track lists the weights in the view's variables
+            lower_upper = tfp.util.DeferredTensor(
+                self.lower.value, lambda _: self.lower_upper(), also_track=layer_variables(self)
+            )
+            return tfb.ScaleMatvecLU(lower_upper, self.perm.value)
+        return tfb.ScaleMatvecLinearOperator(tf.linalg.LinearOperatorFullMatrix(self.kernel.value))
 
     def get_config(self):
         return {**super().get_config(), "lu": self.lu, "seed": self.seed}

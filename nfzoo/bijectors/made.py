@@ -78,6 +78,8 @@ class MADE(keras.layers.Layer):
                 f"MADE with context_size={self.context_size} expects "
                 + ("made(x, context)." if self.context_size else "made(x) without a context.")
             )
+        if len(x.shape) != 2 or x.shape[-1] != self.event_size:
+            raise ValueError(f"MADE expects inputs of shape [batch, {self.event_size}], got {tuple(x.shape)}.")
         if context is not None and context.shape[-1] != self.context_size:
             raise ValueError(
                 f"MADE expects a context of shape [batch, {self.context_size}], got {tuple(context.shape)}."

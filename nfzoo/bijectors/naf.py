@@ -13,6 +13,11 @@ done in log space (1 - S = sum_j w_j sigmoid(-z_j) because the w sum to 1):
 Inverse: D sweeps of an elementwise bisection. S is a convex combination, so min_j z_j <= y <= max_j z_j,
 which brackets the root: x in [min_j (y - b_j) / a_j, max_j (y - b_j) / a_j].
 
+Numerical limit: the map is strictly increasing, but where every unit with weight saturates (|z_j| >> 1 for the
+units that matter) its slope falls below the working precision: the forward stays finite, yet such inputs no
+longer invert (measured: random weights, |x| ~ 1e3, float64). Inside the range the units cover (standardised
+data; `nfzoo.models.maf.naf` puts an ActNorm before every layer) the layer inverts to float precision.
+
 Initialisation: the MADE's last layer is zero, so a_j = 1 and w is uniform; b_j = fixed offsets spread over
 [-1, 1] (added to the MADE output) make the K units differ from the start — identical units would receive
 identical gradients forever. The layer starts as y = logit(mean_j sigmoid(x + b_j)), close to the identity.

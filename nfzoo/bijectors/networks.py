@@ -7,10 +7,11 @@ stays exactly invertible.
 
 Precision: a network may compute in bfloat16/float16 (``dtype="mixed_bfloat16"`` or ``"mixed_float16"``,
 Keras mixed-precision policies: float32 weights, low-precision convolutions) while the flow layers around it
-stay float32; its output is cast back to float32. This is a training speed-up only: the inverse recomputes
-each network from its reconstructed input, whose float32 round-off (~1e-7) can flip a bfloat16 rounding
-(~4e-3), so decode(encode(x)) missed x by up to 5 of 255 levels on glow_celeba (measured). Float32 networks
-reconstruct exactly, and `nfzoo publish` ships them (`nfzoo.zoo.publish.float32_networks`).
+stay float32; its output is cast back to the policy's variable dtype (float32; float64 for a float64 network).
+This is a training speed-up only: the inverse recomputes each network from its reconstructed input, whose
+float32 round-off (~1e-7) can flip a bfloat16 rounding (~4e-3), so decode(encode(x)) missed x by up to 5 of
+255 levels on glow_celeba (measured). Float32 networks reconstruct exactly, and `nfzoo publish` ships them
+(`nfzoo.zoo.publish.float32_networks`).
 """
 import keras
 
@@ -61,7 +62,9 @@ class CouplingNetwork(keras.layers.Layer):
                 self.out_channels, 3, padding="same", kernel_initializer="zeros", dtype=self.dtype_policy
             )
         else:
-            self.output_layer = keras.layers.Dense(self.out_channels, kernel_initializer="zeros", dtype=self.dtype_policy)
+            self.output_layer = keras.layers.Dense(
+                self.out_channels, kernel_initializer="zeros", dtype=self.dtype_policy
+            )
         self.dropout_layer = keras.layers.Dropout(self.dropout, dtype=self.dtype_policy) if self.dropout else None
         shape = input_shape
         for layer in [*self.hidden_layers, self.output_layer]:
@@ -73,7 +76,7 @@ class CouplingNetwork(keras.layers.Layer):
             x = layer(x)
         if self.dropout_layer is not None:
             x = self.dropout_layer(x, training=training)
-        return keras.ops.cast(self.output_layer(x), "float32")
+        return keras.ops.cast(self.output_layer(x), self.dtype_policy.variable_dtype)  # float32 out of mixed policies
 
     def get_config(self):
         return {

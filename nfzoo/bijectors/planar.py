@@ -12,9 +12,9 @@ accurate (and positive) as w^T u_hat approaches -1.
 
 Inverse (no closed form): a = w^T z solves the scalar equation w^T y = a + (w^T u_hat) tanh(a + b), whose
 right side is increasing in a, with the root in [w^T y - |w^T u_hat|, w^T y + |w^T u_hat|]. A vectorised
-bisection of that bracket (a fixed number of halvings, so it traces into one small graph) finds a to float32
-precision; then z = y - u_hat tanh(a + b). (Plain Newton can cycle between the bracket ends when |w^T u_hat|
-is large and tanh saturates; bisection cannot fail.)
+bisection of that bracket (`nfzoo.bijectors.bisection`: exact value, implicit-function gradient) finds a;
+then z = y - u_hat tanh(a + b). (Plain Newton can cycle between the bracket ends when |w^T u_hat| is large
+and tanh saturates; bisection cannot fail.)
 
 u, w and b start as small random normals (std 0.05): close to the identity, with w != 0.
 
@@ -26,8 +26,7 @@ import keras
 import tensorflow as tf
 
 from nfzoo.bijectors.base import FlowLayer
-
-BISECTION_STEPS = 60  # bracket width 2 |w^T u_hat| / 2^60: below float32 resolution for any sane parameters
+from nfzoo.bijectors.bisection import bisect
 
 
 def planar_params(u, w):
@@ -68,14 +67,6 @@ class Planar(FlowLayer):
     def inverse(self, y):
         u_hat, softplus_wu = self._params()
         c = softplus_wu - 1.0  # w^T u_hat, in (-1, inf)
-        s = tf.linalg.matvec(y, self.w)  # = a + c tanh(a + b)
-
-        def halve(lo, hi):
-            mid = 0.5 * (lo + hi)
-            below = mid + c * tf.tanh(mid + self.b) < s
-            return tf.where(below, mid, lo), tf.where(below, hi, mid)
-
-        lo, hi = tf.while_loop(
-            lambda *_: True, halve, (s - tf.abs(c), s + tf.abs(c)), maximum_iterations=BISECTION_STEPS
-        )
-        return y - u_hat * tf.tanh(0.5 * (lo + hi) + self.b)[:, None]
+        s = tf.reduce_sum(y * self.w, axis=-1)  # = a + c tanh(a + b)
+        a = bisect(lambda a: a + c * tf.tanh(a + self.b), s, s - tf.abs(c), s + tf.abs(c))
+        return y - u_hat * tf.tanh(a + self.b)[..., None]

@@ -44,7 +44,7 @@ class Radial(FlowLayer):
         alpha, s = self._params()
         diff = x - self.z0
         r = tf.norm(diff, axis=-1)
-        y = x + ((s - alpha) / (alpha + r))[:, None] * diff
+        y = x + ((s - alpha) / (alpha + r))[..., None] * diff
         dim = float(self.event_shape[0])
         log_det = (
             (dim - 1.0) * (tf.math.log(s + r) - tf.math.log(alpha + r))
@@ -60,4 +60,4 @@ class Radial(FlowLayer):
         q = r_out - s
         root = tf.sqrt(tf.square(q) + 4.0 * alpha * r_out)
         r = tf.where(q >= 0, 0.5 * (q + root), 2.0 * alpha * r_out / (root - q))
-        return self.z0 + diff * ((alpha + r) / (s + r))[:, None]
+        return self.z0 + diff * ((alpha + r) / (s + r))[..., None]

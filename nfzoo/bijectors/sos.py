@@ -49,8 +49,8 @@ class SumOfSquares(AutoregressiveFlow):
       hidden_units, activation, input_order, context_size: of the MADE (see `AutoregressiveFlow`).
     """
 
-    def __init__(self, num_squares=4, degree=3, epsilon=1e-3, domain=5.0, coefficient_bound=2.0, hidden_units=(64, 64), activation="relu",
-                 input_order="left-to-right", context_size=0, **kwargs):
+    def __init__(self, num_squares=4, degree=3, epsilon=1e-3, domain=5.0, coefficient_bound=2.0, hidden_units=(64, 64),
+                 activation="relu", input_order="left-to-right", context_size=0, **kwargs):
         if int(num_squares) < 1 or int(degree) < 0 or not 0 < epsilon < 1 or not domain > 0:
             raise ValueError(
                 f"SumOfSquares expects num_squares >= 1, degree >= 0, 0 < epsilon < 1 and domain > 0, got "

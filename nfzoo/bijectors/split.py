@@ -10,11 +10,15 @@ so the factored part is N(0, 1) under the model, and sampling ``eps ~ N(0, T^2)`
 temperature ``z2 = mu + T * sigma * eps``. With ``learned=False`` the prior is N(0, I) (Real NVP's
 factor-out) and the layer has no weights. A `FlowModel` sets ``eps`` aside (``factor_out``) and sends
 only z1 to the next level; ``merge`` puts it back when decoding.
+
+The learned log_sigma is clipped to [-10, 10] (`MAX_LOG_SCALE`), so neither direction scales by more than
+e^10 and a far input cannot overflow through the prior; the shipped models' priors stay within [-2.9, 0.8]
+on their data and samples, where the clip changes nothing.
 """
 import keras
 import tensorflow as tf
 
-from nfzoo.bijectors.base import FlowLayer
+from nfzoo.bijectors.base import MAX_LOG_SCALE, FlowLayer
 from nfzoo.bijectors.networks import CouplingNetwork
 
 
@@ -38,14 +42,15 @@ class Split(FlowLayer):
         if not self.learned:
             return
         self.prior = CouplingNetwork(
-            2 * (channels - self.num_kept), num_hidden=0, dtype=self.network_dtype, name="prior"
+            2 * (channels - self.num_kept), num_hidden=0, dtype=self.network_dtype or self.dtype_policy, name="prior"
         )
         self.prior.build((None, *event_shape[:-1], self.num_kept))
 
     def _mean_log_sigma(self, kept):
         if not self.learned:
             return tf.zeros_like(kept[..., :1]), tf.zeros_like(kept[..., :1])
-        return tf.split(self.prior(kept), 2, axis=-1)
+        mean, log_sigma = tf.split(self.prior(kept), 2, axis=-1)
+        return mean, tf.clip_by_value(log_sigma, -MAX_LOG_SCALE, MAX_LOG_SCALE)
 
     def _halves(self, x):
         return tf.split(x, [self.num_kept, x.shape[-1] - self.num_kept], axis=-1)

@@ -37,7 +37,9 @@ class Squeeze(FlowLayer):
     def bijector(self):
         height, width, channels = self.event_shape
         return tfb.Chain([
-            tfb.Reshape(self.output_event_shape(self.event_shape), event_shape_in=(height // 2, width // 2, 2, 2, channels)),
+            tfb.Reshape(
+                self.output_event_shape(self.event_shape), event_shape_in=(height // 2, width // 2, 2, 2, channels)
+            ),
             tfb.Transpose(perm=[0, 2, 1, 3, 4]),
             tfb.Reshape((height // 2, 2, width // 2, 2, channels), event_shape_in=self.event_shape),
         ])
