@@ -8,6 +8,7 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["nfzoo", "nfzoo.*"]),
+    py_modules=["nfzoo_command"],  # the console script: quiet TensorFlow start-up, then nfzoo.cli.main
     python_requires=">=3.10,<3.13",
     # Versions checked together (REFERENCE.md): TFP 0.25 needs tf_keras importable ("[tf]" extra),
     # but every trainable piece of nfzoo is a Keras 3 layer.
@@ -29,6 +30,6 @@ setup(
         # only for benchmarks/bench_glow.py's PyTorch peer; never imported by nfzoo itself
         "bench": ["torch==2.13.0", "normflows==1.7.3"],
     },
-    entry_points={"console_scripts": ["nfzoo=nfzoo.cli:main"]},
+    entry_points={"console_scripts": ["nfzoo=nfzoo_command:main"]},
     include_package_data=True,
 )

@@ -38,9 +38,9 @@ CONFIG = REPO / "zoo_configs" / "glow_celeba.yaml"
 
 def held_out_bits_per_dim(log_prob, config):
     """Mean bits/dim of the validation split under ``log_prob`` (a function of a batch of dequantised images),
-    measured as the model card measures it (`nfzoo.zoo.publish.mean_bits_per_dim`)."""
+    measured as the model card measures it (`nfzoo.models.held_out.mean_bits_per_dim`)."""
     from nfzoo.data.sources import load_splits
-    from nfzoo.zoo.publish import mean_bits_per_dim
+    from nfzoo.models.held_out import mean_bits_per_dim
 
     return mean_bits_per_dim(log_prob, load_splits(config["data"]).val_images, config["model"]["n_bits"])
 

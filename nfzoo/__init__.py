@@ -12,6 +12,7 @@ from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.glow import glow
 from nfzoo.models.nice import nice
 from nfzoo.models.realnvp import realnvp
+from nfzoo.training import DebiasedEMAAdam, LinearWarmup  # noqa: F401  (registered: checkpoints load)
 from nfzoo.zoo import compute_directions, list_models, load
 
 __version__ = "0.1.0"

@@ -7,14 +7,15 @@
     training: {batch_size: 64, epochs: 200, learning_rate: 1.0e-3, warmup_steps: 500, augment_flip: true,
                lr_decay: cosine, clipnorm: 50.0}
 
-``model`` minus ``family`` are the keyword arguments of the family's builder (`FAMILIES`).
-A relative ``data.path`` is relative to the config file.
+``model`` minus ``family`` are the keyword arguments of the family's builder (`FAMILIES`); every key of every
+section is checked when the config is loaded (`nfzoo.config_schema`). A relative ``data.path`` is relative to the
+config file.
 """
-import inspect
 from pathlib import Path
 
 import yaml
 
+from nfzoo.config_schema import ConfigError, check_config
 from nfzoo.data.sources import resolve_path
 from nfzoo.models.glow import glow
 from nfzoo.models.maf import iaf, maf, naf, realnvp_vector, sos
@@ -23,27 +24,34 @@ from nfzoo.models.realnvp import realnvp
 
 FAMILIES = {"glow": glow, "realnvp": realnvp, "nice": nice, "maf": maf, "iaf": iaf, "naf": naf, "sos": sos,
             "realnvp_vector": realnvp_vector}
-SECTIONS = ("model", "data", "training")
 
 
 def load_config(source):
-    """A config dict from a YAML path or a dict (copied); relative data paths resolved."""
+    """A config dict from a YAML path or a dict (copied), checked against `nfzoo.config_schema` (one
+    `ConfigError` line naming the key and what it expects); relative data paths resolved."""
     if isinstance(source, dict):
         config = {k: dict(v) if isinstance(v, dict) else v for k, v in source.items()}
-        config_path = None
+        config_path, name = None, "zoo config"
     else:
         config_path = Path(source)
         if not config_path.is_file():
-            raise FileNotFoundError(f"no zoo config at {config_path}: expected a YAML file like zoo_configs/glow_celeba.yaml")
-        config = yaml.safe_load(config_path.read_text())
-    missing = [s for s in ("name", *SECTIONS) if s not in (config or {})]
-    if missing:
-        raise ValueError(f"zoo config {source} lacks the section(s) {missing}; expected name, model, data, training.")
-    family = config["model"].get("family")
-    if family not in FAMILIES:
-        raise ValueError(f"model.family must be one of {sorted(FAMILIES)}, got {family!r}.")
+            raise FileNotFoundError(f"no zoo config at {config_path}: expected a YAML file like "
+                                    f"zoo_configs/glow_celeba.yaml")
+        config, name = read_yaml(config_path), f"zoo config {config_path}"
+    check_config(config, FAMILIES, name)
     config["data"]["path"] = resolve_path(config["data"].get("path"), config_path)
     return config
+
+
+def read_yaml(path):
+    """The YAML document in ``path``; a syntax error becomes one `ConfigError` line with its position."""
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError(f"zoo config {path} is not valid YAML{where}: {problem}") from None
 
 
 def build(config):
@@ -53,9 +61,4 @@ def build(config):
     builder = FAMILIES[kwargs.pop("family")]
     shape_key = "image_shape" if "image_shape" in kwargs else "event_shape"
     kwargs[shape_key] = tuple(kwargs[shape_key])
-    accepted = inspect.signature(builder).parameters
-    unknown = sorted(set(kwargs) - set(accepted))
-    if unknown:
-        raise ValueError(f"model.{unknown[0]} is not an option of family {config['model']['family']!r}; "
-                         f"expected some of {sorted(set(accepted) - {'name'})}.")
     return builder(name=config["name"], **kwargs)

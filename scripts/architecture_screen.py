@@ -44,7 +44,7 @@ def screen(config, overrides, steps, eval_images):
     from nfzoo.data.sources import load_splits
     from nfzoo.training.schedules import LinearWarmup
     from nfzoo.training.trainer import datasets
-    from nfzoo.zoo.publish import mean_bits_per_dim
+    from nfzoo.models.held_out import mean_bits_per_dim
 
     config = {**config, "model": {**config["model"], **overrides}}
     keras.utils.set_random_seed(0)

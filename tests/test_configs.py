@@ -1,4 +1,5 @@
-"""Every shipped zoo config builds a model whose encode/decode round-trips; config errors are clear."""
+"""Every shipped zoo config validates and builds a model whose encode/decode round-trips; config errors are clear
+(one file per family of bad input: tests/test_bad_input_config.py holds the table of bad keys and values)."""
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ CONFIGS = sorted((Path(__file__).resolve().parents[1] / "zoo_configs").glob("*.y
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
 def test_config_builds_and_round_trips(path):
-    config = load_config(path)
+    config = load_config(path)  # validates every key (nfzoo.config_schema)
     assert config["name"] == path.stem and config["description"]
     model = build(config)
     x = np.random.default_rng(0).uniform(-0.49, 0.49, (2, *model.data_event_shape)).astype("float32")

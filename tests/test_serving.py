@@ -105,7 +105,8 @@ def zoo():
 
 @pytest.fixture(scope="module")
 def export_dir(zoo, tmp_path_factory):
-    """``nfzoo export tiny --out ...`` on a zoo folder (NFZOO_HOME) holding ``zoo`` -> the version directory."""
+    """``nfzoo export tiny --out ... --max-batch 512`` on a zoo folder (NFZOO_HOME) holding ``zoo`` -> the version
+    directory."""
     home = tmp_path_factory.mktemp("zoo_home")
     (home / "zoo_configs").mkdir()
     (home / "zoo_configs" / "tiny.yaml").write_text("name: tiny\ndescription: test\n")
@@ -116,7 +117,8 @@ def export_dir(zoo, tmp_path_factory):
     (folder / "card.json").write_text("{}")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NFZOO_HOME", str(home))
-        run_cli(["export", "tiny", "--out", str(home / "serving" / "tiny"), "--version", "1"])
+        out = str(home / "serving" / "tiny")
+        assert main(["export", "tiny", "--out", out, "--version", "1", "--max-batch", "512"]) == 0
     return home / "serving" / "tiny" / "1"
 
 
@@ -151,10 +153,6 @@ def finished(started):
     return Path(f"{log}.out").read_text()
 
 
-def run_cli(argv):
-    return main(argv)
-
-
 @pytest.fixture(scope="module")
 def loaded(export_dir):
     return tf.saved_model.load(str(export_dir))
@@ -170,6 +168,10 @@ def test_export_refuses_uninitialised_flow_existing_version_and_bad_input(zoo, e
         zoo.export_serving(export_dir.parent, version=1)
     with pytest.raises(ValueError, match="positive integer"):
         export_serving(zoo, tmp_path, version=0)
+    with pytest.raises(ValueError, match="max_batch must be an integer in 1..2147483647, got 0"):
+        export_serving(zoo, tmp_path, max_batch=0)
+    with pytest.raises(ValueError, match="max_samples must be an integer in 1..2147483647, got 2.5"):
+        export_serving(zoo, tmp_path, max_samples=2.5)
     with pytest.raises(TypeError, match="expects a ZooModel or a FlowModel"):
         export_serving(keras.Sequential(), tmp_path)
 
@@ -213,30 +215,6 @@ def test_rest_bodies_in_row_and_columnar_format_give_the_python_api_numbers(zoo,
     assert_images_match(columns["images"], zoo.manipulate(images, "Young", 2.0))
 
 
-def test_signatures_reject_bad_requests_with_clear_messages(loaded):
-    images = tf.constant(uint8_images(2))
-    manipulate, by_name, sample = (loaded.signatures[s] for s in ("manipulate", "manipulate_by_name", "sample"))
-    bad = [
-        (lambda: manipulate(images=images, attribute=tf.constant(3), alpha=tf.constant(1.0)),
-         r"attribute index out of range 0..2 \(0=Smiling, 1=Male, 2=Young\)"),
-        (lambda: by_name(images=images, attribute=tf.constant("Bald"), alpha=tf.constant(1.0)),
-         "unknown attribute name .*Bald"),
-        (lambda: manipulate(images=images, attribute=tf.constant(0), alpha=tf.constant([1.0, 2.0, 3.0])),
-         "alpha must be one value for all images or one value per image"),
-        (lambda: sample(n=tf.constant(0), temperature=tf.constant(1.0), seed=tf.constant(0, tf.int64)),
-         "n \\(the number of samples\\) must be at least 1"),
-        (lambda: sample(n=tf.constant([1, 2]), temperature=tf.constant(1.0), seed=tf.constant(0, tf.int64)),
-         "n must be one value"),
-        (lambda: sample(n=tf.constant(1), temperature=tf.constant(-1.0), seed=tf.constant(0, tf.int64)),
-         "temperature must be >= 0"),
-    ]
-    for call, message in bad:
-        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
-            call()
-    with pytest.raises(ValueError, match='exactly one of "instances"'):
-        rest.predict(loaded, {"signature_name": "encode"})
-
-
 def test_float_flow_exports_log_prob_encode_decode_sample(tmp_path):
     layers = []
     for parity in (0, 1):
@@ -267,14 +245,17 @@ def test_image_log_prob_of_a_flow_with_a_learned_dequantizer_is_its_bound_at_the
     assert np.abs(served - flow.log_prob(centres).numpy()).min() > 1.0, "q should move the bin centres"
 
 
-def test_cli_takes_a_keras_file_and_refuses_an_existing_version(export_dir):
+def test_cli_takes_a_keras_file_and_refuses_an_existing_version_and_sets_the_batch_bound(export_dir, loaded, capsys):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="1 <= N <= 512, got shape \\[513, 8, 8, 3\\]"):
+        loaded.signatures["encode"](images=tf.zeros([513, *SHAPE], tf.uint8))  # export_dir ran --max-batch 512
     keras_file = str(export_dir.parents[2] / "saved_models" / "tiny" / "model.keras")  # written by export_dir
-    flow = export_cli.load_model(keras_file)
-    assert isinstance(flow, FlowModel) and flow.n_bits == N_BITS and flow.is_initialized
-    with pytest.raises(FileNotFoundError, match="no .keras file"):
+    model = export_cli.load_model(keras_file)  # an image flow gets the image signatures, without directions
+    assert isinstance(model, ZooModel) and model.directions is None
+    assert isinstance(model.flow, FlowModel) and model.n_bits == N_BITS and model.flow.is_initialized
+    with pytest.raises(KeyError, match="nor a .keras file or model folder"):
         export_cli.load_model(keras_file.replace("model.keras", "missing.keras"))
-    with pytest.raises(ValueError, match="already exists"):
-        run_cli(["export", keras_file, "--out", str(export_dir.parent), "--version", "1"])
+    assert main(["export", keras_file, "--out", str(export_dir.parent), "--version", "1"]) == 2
+    assert "already exists" in capsys.readouterr().err
 
 
 def test_tensorflow_alone_serves_every_signature_like_the_python_api(zoo, background):

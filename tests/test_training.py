@@ -25,17 +25,25 @@ def read_history(path):
         return list(csv.DictReader(f))
 
 
-def test_train_lowers_held_out_bits_per_dim_and_writes_run(data_dir, tmp_path):
-    config = tiny_glow_config(data_dir, epochs=4)
-    train(config, out_dir=tmp_path, verbose=0)
-    rows = read_history(tmp_path / "history.csv")
+@pytest.fixture(scope="module")
+def finished_run(data_dir, tmp_path_factory):
+    """(config, run folder) of a finished 4-epoch `train`."""
+    config, run = tiny_glow_config(data_dir, epochs=4), tmp_path_factory.mktemp("run")
+    train(config, out_dir=run, verbose=0)
+    return config, run
+
+
+def test_train_lowers_held_out_bits_per_dim_and_writes_run(finished_run):
+    config, run = finished_run
+    rows = read_history(run / "history.csv")
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]
     val = [float(r["val_bits_per_dim"]) for r in rows]
     assert val[-1] < val[0] - 0.3, val
     for name in ("best.keras", "final.keras", "samples.png", "logs"):
-        assert (tmp_path / name).exists(), name
-    metrics = evaluate(tmp_path / "best.keras", config)
-    assert metrics["bits_per_dim"] == pytest.approx(min(val), abs=0.05)
+        assert (run / name).exists(), name
+    assert not (run / "backup").exists() and not [p for p in run.iterdir() if p.name.startswith(".")]
+    figures = evaluate(run / "best.keras", config)
+    assert figures["all"] == pytest.approx(min(val), abs=0.05) and len(figures) == 2  # all + the one folder
 
 
 class KillAt(keras.callbacks.Callback):
@@ -69,6 +77,20 @@ def test_resume_after_kill_continues_from_saved_state(data_dir, tmp_path):
     train(config, out_dir=tmp_path, save_every=2, verbose=0, callbacks=[first])
     assert first.iterations >= 4 + 4  # optimizer state restored: epoch 0 (4 steps) + steps of epoch 1
     assert [int(r["epoch"]) for r in read_history(tmp_path / "history.csv")] == [0, 1, 2]
+
+
+def test_checkpoints_load_with_plain_keras_after_import_nfzoo(finished_run):
+    """best.keras and final.keras hold their compiled optimizer (DebiasedEMAAdam) and schedule (LinearWarmup):
+    a fresh process that imports nfzoo alone loads them with `keras.models.load_model`."""
+    _, run = finished_run
+    script = ("import sys, keras, nfzoo\n"
+              "for path in sys.argv[1:]:\n"
+              "    optimizer = keras.models.load_model(path).optimizer\n"
+              "    print(type(optimizer).__name__, optimizer.get_config()['learning_rate']['class_name'])")
+    result = subprocess.run([sys.executable, "-c", script, str(run / "best.keras"), str(run / "final.keras")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["DebiasedEMAAdam", "LinearWarmup"] * 2, result.stdout
 
 
 def test_nan_guard_stops_with_a_clear_message(tmp_path):
@@ -179,7 +201,7 @@ def test_ema_weights_are_validated_checkpointed_and_shipped(data_dir, tmp_path):
     assert max(val) - min(val) < 0.005, val
     assert fitted[0] - fitted[-1] > 0.1, fitted
     for name in ("best.keras", "final.keras"):
-        assert evaluate(tmp_path / name, config)["bits_per_dim"] == pytest.approx(val[-1], abs=0.005), name
+        assert evaluate(tmp_path / name, config)["all"] == pytest.approx(val[-1], abs=0.005), name
 
 
 def test_a_run_keeps_one_training_iterator_across_epochs():

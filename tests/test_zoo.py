@@ -1,5 +1,6 @@
 """The zoo: publish a (tiny) trained run, list, load, encode/decode, manipulate, interpolate, CLI, errors."""
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -10,8 +11,8 @@ from fixtures import tiny_glow_config, write_fake_celeba_npz
 from nfzoo.bijectors.networks import CouplingNetwork
 from nfzoo.cli import main
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
-from nfzoo.zoo import compute_directions, list_models, load
-from nfzoo.zoo.images import read_image
+from nfzoo.zoo import compute_directions, list_models, load, zoo_model
+from nfzoo.zoo.images import read_image, save_png
 from nfzoo.zoo.publish import publish
 
 
@@ -42,9 +43,12 @@ def zoo(zoo_home, monkeypatch):
 
 def test_published_entry_has_card_and_directions(zoo):
     folder = zoo / "saved_models" / "tiny_glow"
-    for name in ("model.keras", "directions.npz", "card.json", "README.md", "example.png", "history.csv"):
+    for name in ("architecture.json", "serving/1/saved_model.pb", "directions.npz", "card.json", "README.md",
+                 "example.png", "history.csv"):
         assert (folder / name).is_file(), name
+    assert not (folder / "model.keras").exists()  # the weights are kept once, in the SavedModel
     card = json.loads((folder / "card.json").read_text())
+    assert [s["images"] for s in card["held_out_sets"].values()] == [24]  # one data folder, one held-out set
     assert card["held_out_images"] == 24 and card["train_images"] == 72 and card["n_bits"] == 5
     assert 0 < card["held_out_bits_per_dim"] < 8
     assert "held-out bits/dim" in (folder / "README.md").read_text()
@@ -129,30 +133,68 @@ def test_errors_name_what_is_expected(zoo, tmp_path, monkeypatch):
     (broken / "saved_models" / "tiny_glow").mkdir(parents=True)
     (broken / "zoo_configs" / "tiny_glow.yaml").write_text((zoo / "zoo_configs" / "tiny_glow.yaml").read_text())
     monkeypatch.setenv("NFZOO_HOME", str(broken))
-    with pytest.raises(FileNotFoundError, match="model.keras is missing.*nfzoo publish tiny_glow"):
+    with pytest.raises(FileNotFoundError, match="card.json is missing.*nfzoo publish tiny_glow"):
+        load("tiny_glow")
+    (broken / "saved_models" / "tiny_glow" / "card.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="neither architecture.json.*nor model.keras.*nfzoo publish tiny_glow"):
         load("tiny_glow")
     (broken / "saved_models" / "tiny_glow" / "model.keras").write_bytes(b"not a zip")
-    (broken / "saved_models" / "tiny_glow" / "card.json").write_text("{}")
     with pytest.raises(OSError, match="model.keras is corrupt"):
+        load("tiny_glow")
+    shipped = zoo / "saved_models" / "tiny_glow"
+    shutil.copytree(shipped / "serving", broken / "saved_models" / "tiny_glow" / "serving")
+    (broken / "saved_models" / "tiny_glow" / "architecture.json").write_text((shipped / "architecture.json").read_text())
+    variables = next((broken / "saved_models" / "tiny_glow" / "serving" / "1" / "variables").glob("*.data-*"))
+    variables.write_bytes(variables.read_bytes()[:100])  # truncated weights
+    with pytest.raises(OSError, match="serving/1 is corrupt or incompatible"):
         load("tiny_glow")
 
 
 def test_cli_list_sample_manipulate_interpolate(zoo, tmp_path, capsys):
-    main(["list"])
+    assert main(["list"]) == 0
     assert "tiny_glow" in capsys.readouterr().out
-    main(["sample", "tiny_glow", "-n", "4", "-t", "0.7", "-o", str(tmp_path / "grid.png")])
+    assert main(["sample", "tiny_glow", "-n", "4", "-t", "0.7", "-o", str(tmp_path / "grid.png")]) == 0
     assert read_image(tmp_path / "grid.png").shape == (33, 33, 3)  # 2x2 grid with a 1-pixel gutter
-    main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1", "-o", str(tmp_path / "strip.png")])
+    assert main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1",
+                 "-o", str(tmp_path / "strip.png")]) == 0
     assert read_image(tmp_path / "strip.png").shape == (16, 50, 3)
     face = tmp_path / "face.png"
-    from nfzoo.zoo.images import save_png
-
     save_png(face, np.random.default_rng(0).integers(0, 256, (218, 178, 3), dtype=np.uint8))
-    main(["manipulate", "tiny_glow", str(face), str(face), "--attribute", "Eyeglasses", "--alpha=0,2",
-          "-o", str(tmp_path / "two.png")])
+    assert main(["manipulate", "tiny_glow", str(face), str(face), "--attribute", "Eyeglasses", "--alpha=0,2",
+                 "-o", str(tmp_path / "two.png")]) == 0
     assert read_image(tmp_path / "two.png").shape == (33, 33, 3)
-    main(["interpolate", "tiny_glow", "--steps", "4", "-o", str(tmp_path / "interp.png")])
+    assert main(["interpolate", "tiny_glow", "--steps", "4", "-o", str(tmp_path / "interp.png")]) == 0
     assert read_image(tmp_path / "interp.png").shape == (16, 67, 3)
+
+
+def test_results_do_not_depend_on_how_many_images_the_flow_sees_at_once(zoo, monkeypatch):
+    model = load("tiny_glow")
+    faces = model.sample(7, seed=3)
+    whole = model.encode(faces), model.bits_per_dim(faces)
+    monkeypatch.setattr(zoo_model, "BATCH", 3)  # 7 images -> calls of 3, 3 and 1
+    np.testing.assert_allclose(model.encode(faces), whole[0], atol=1e-4)
+    np.testing.assert_allclose(model.bits_per_dim(faces), whole[1], atol=1e-4)
+    np.testing.assert_array_equal(model.decode(whole[0]), faces)
+
+
+def test_images_are_read_in_the_models_channel_count_and_bit_depth(tmp_path):
+    from PIL import Image
+
+    grey16 = (np.arange(12, dtype=np.uint16).reshape(3, 4) * 5957)  # 0 .. 65527
+    Image.fromarray(grey16).save(tmp_path / "grey16.png")
+    expected = np.round(grey16 / 257.0).astype(np.uint8)
+    np.testing.assert_array_equal(read_image(tmp_path / "grey16.png", channels=1)[..., 0], expected)
+    np.testing.assert_array_equal(read_image(tmp_path / "grey16.png"), np.repeat(expected[..., None], 3, -1))
+    rgb = np.random.default_rng(0).integers(0, 256, (3, 4, 3), dtype=np.uint8)
+    save_png(tmp_path / "rgb.png", rgb)
+    luminance = (rgb @ [0.299, 0.587, 0.114]).round()  # ITU-R 601, as PIL's "L"
+    np.testing.assert_allclose(read_image(tmp_path / "rgb.png", channels=1)[..., 0], luminance, atol=1)
+    np.testing.assert_array_equal(read_image(tmp_path / "rgb.png"), rgb)
+    (tmp_path / "text.png").write_text("not an image")
+    with pytest.raises(ValueError, match="not an image file"):
+        read_image(tmp_path / "text.png")
+    with pytest.raises(FileNotFoundError, match="no image file at"):
+        read_image(tmp_path / "missing.png")
 
 
 def test_card_renders_the_same_budget_comparison():

@@ -1,35 +1,38 @@
 """``nfzoo export``: a zoo model or a ``.keras`` flow as one version of a TF Serving model (docs/serving.md)."""
 from pathlib import Path
 
+from nfzoo.cli.arguments import positive
+from nfzoo.serving.flow_signatures import MAX_BATCH, MAX_SAMPLES
+
 
 def add_parser(commands):
     p = commands.add_parser("export", help="export a zoo model or a .keras file as a TF Serving SavedModel")
-    p.add_argument("model", metavar="NAME", help="a zoo model name or the path of a .keras file")
+    p.add_argument("model", metavar="MODEL", help="a zoo name, .keras file, run folder or zoo-style folder")
     p.add_argument("--out", required=True, help="the model's base directory; the export goes to OUT/<version>/")
-    p.add_argument("--version", type=int, default=1, help="version number (default 1)")
+    p.add_argument("--version", type=positive(int), default=1, help="version number (default 1)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing version directory")
+    p.add_argument("--max-batch", type=positive(int), default=MAX_BATCH,
+                   help=f"the largest batch one request may send; larger ones are refused (default {MAX_BATCH})")
+    p.add_argument("--max-samples", type=positive(int), default=MAX_SAMPLES,
+                   help=f"the largest n a sample request may ask for (default {MAX_SAMPLES})")
     p.set_defaults(handler=run_export)
 
 
 def run_export(args):
     from nfzoo.serving import export_serving
+    from nfzoo.zoo import find_model
 
-    target = export_serving(load_model(args.model), args.out, version=args.version, overwrite=args.overwrite)
-    base, name = Path(args.out).resolve(), Path(args.model).name.removesuffix(".keras")
+    target = export_serving(load_model(args.model), args.out, version=args.version, overwrite=args.overwrite,
+                            max_batch=args.max_batch, max_samples=args.max_samples)
+    base, name = Path(args.out).resolve(), find_model(args.model).name
     print(f"wrote {target}\nserve it with:\n  docker run -p 8501:8501 --mount type=bind,source={base},"
           f"target=/models/{name} -e MODEL_NAME={name} tensorflow/serving")
 
 
-def load_model(name):
-    """A `ZooModel` for a zoo name, a `FlowModel` for a path ending in .keras."""
-    if not name.endswith(".keras"):
-        from nfzoo.zoo import load
+def load_model(model):
+    """A `ZooModel` for an image model (zoo name, run folder, zoo-style folder or .keras file), else the bare
+    `FlowModel` (vector flows get the float signatures)."""
+    from nfzoo.zoo import load, load_flow
 
-        return load(name)
-    if not Path(name).is_file():
-        raise FileNotFoundError(f"no .keras file at {name}: expected a model saved with model.save('....keras')")
-    import keras
-
-    import nfzoo.bijectors  # noqa: F401  (registers the layers for deserialisation)
-
-    return keras.models.load_model(name)
+    flow = load_flow(model)
+    return load(model) if flow.n_bits is not None and len(flow.data_event_shape) == 3 else flow

@@ -1,7 +1,16 @@
-"""``nfzoo list | sample | manipulate | interpolate | publish``: the pretrained zoo from the command line."""
+"""``nfzoo list | sample | manipulate | interpolate | publish``: the pretrained zoo from the command line.
+
+The image commands take a MODEL: a zoo name, a .keras file, a run folder or a zoo-style folder (`nfzoo.zoo.load`).
+Images are read in the model's channel count; one PNG holds at most `MAX_IMAGES` images.
+"""
+import sys
+
 import numpy as np
 
-from nfzoo.zoo.images import read_image, save_png
+from nfzoo.cli.arguments import at_least, finite_floats, image_output, positive
+
+MODEL_HELP = "a zoo name (nfzoo list), a .keras file, a run folder (its best.keras) or a zoo-style folder"
+MAX_IMAGES = 1024  # per PNG: 1024 faces of 32x32 make a 1056x1056 grid
 
 
 def add_parser(commands):
@@ -9,26 +18,27 @@ def add_parser(commands):
     p.set_defaults(handler=run_list)
 
     p = commands.add_parser("sample", help="draw a grid of samples")
-    p.add_argument("name")
-    p.add_argument("-n", type=int, default=16, help="number of samples")
-    p.add_argument("-t", "--temperature", type=float, default=0.7)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("-o", "--out", default="samples.png")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
+    p.add_argument("-n", type=positive(int), default=16, help=f"number of samples (at most {MAX_IMAGES})")
+    p.add_argument("-t", "--temperature", type=positive(float), default=0.7, help="prior std scale (default 0.7)")
+    p.add_argument("--seed", type=at_least(int, 0), default=0)
+    p.add_argument("-o", "--out", type=image_output, default="samples.png")
     p.set_defaults(handler=run_sample)
 
     p = commands.add_parser("manipulate", help="edit faces along an attribute direction (a strip per image)")
-    p.add_argument("name")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("images", nargs="*", help="aligned face images of any size (default: the model's example)")
     p.add_argument("--attribute", required=True, help="e.g. Smiling, Eyeglasses, Blond_Hair")
-    p.add_argument("--alpha", default="-1,0,1", help="comma-separated steps along the direction, e.g. --alpha=-1,0,1")
-    p.add_argument("-o", "--out", default="strip.png")
+    p.add_argument("--alpha", type=finite_floats, default=[-1.0, 0.0, 1.0],
+                   help="comma-separated steps along the direction, e.g. --alpha=-1,0,1")
+    p.add_argument("-o", "--out", type=image_output, default="strip.png")
     p.set_defaults(handler=run_manipulate)
 
     p = commands.add_parser("interpolate", help="interpolate in latent space between two images")
-    p.add_argument("name")
+    p.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     p.add_argument("images", nargs="*", help="two images (default: two of the model's samples)")
-    p.add_argument("--steps", type=int, default=8)
-    p.add_argument("-o", "--out", default="interpolation.png")
+    p.add_argument("--steps", type=at_least(int, 2), default=8, help="images along the path, both ends included")
+    p.add_argument("-o", "--out", type=image_output, default="interpolation.png")
     p.set_defaults(handler=run_interpolate)
 
     p = commands.add_parser("publish", help="measure a trained run and write saved_models/<name>/ with its card")
@@ -36,6 +46,8 @@ def add_parser(commands):
     p.add_argument("--run", help="run directory (default runs/<name>)")
     p.add_argument("--data", help="data directory (overrides data.path in the config)")
     p.add_argument("--note", help="a status line for the model card, e.g. that training continues")
+    p.add_argument("--force", action="store_true",
+                   help="replace the shipped model even if the run measures worse on the held-out split")
     p.set_defaults(handler=run_publish)
 
 
@@ -50,11 +62,12 @@ def run_list(args):
 
 
 def run_sample(args):
-    from nfzoo.zoo import load
-
     from nfzoo.training.callbacks import image_grid
+    from nfzoo.zoo import load
+    from nfzoo.zoo.images import save_png
 
-    model = load(args.name)
+    check_image_count(args.n, "-n")
+    model = load(args.model)
     save_png(args.out, image_grid(model.sample(args.n, temperature=args.temperature, seed=args.seed)))
     print(f"wrote {args.out}")
 
@@ -62,37 +75,68 @@ def run_sample(args):
 def run_manipulate(args):
     from nfzoo.zoo import load
 
-    model = load(args.name)
-    images = [read_image(p) for p in args.images]
-    if not images:
-        images = [read_image(model.example_path) if model.example_path else model.sample(1, seed=0)[0]]
-    alphas = [float(a) for a in args.alpha.split(",")]
-    strips = model.manipulate(np.concatenate([model.prepare(i) for i in images]), args.attribute, alphas)
-    save_grid(args.out, strips)
+    check_image_count(max(len(args.images), 1) * len(args.alpha), "images x --alpha")
+    model = load(args.model)
+    model.attribute_direction(args.attribute)  # an unknown attribute fails before any image is read
+    if args.images:
+        images = read_images(model, args.images)
+    else:
+        images = read_images(model, [model.example_path]) if model.example_path else model.sample(1, seed=0)
+    save_grid(args.out, model.manipulate(images, args.attribute, args.alpha))
 
 
 def run_interpolate(args):
     from nfzoo.zoo import load
 
-    model = load(args.name)
     if len(args.images) not in (0, 2):
-        raise SystemExit("nfzoo interpolate takes two images (or none, to use two of the model's samples)")
-    a, b = [read_image(p) for p in args.images] if args.images else model.sample(2, seed=1)
+        raise ValueError(f"nfzoo interpolate takes two images (or none, to use two of the model's samples), "
+                         f"got {len(args.images)}")
+    check_image_count(args.steps, "--steps")
+    model = load(args.model)
+    a, b = read_images(model, args.images) if args.images else model.sample(2, seed=1)
     save_grid(args.out, model.interpolate(a, b, steps=args.steps)[None])
 
 
+def check_image_count(count, what):
+    if count > MAX_IMAGES:
+        raise ValueError(f"{what} asks for {count} images in one PNG; expected at most {MAX_IMAGES} "
+                         f"(for more, run the command several times, e.g. with different --seed values)")
+
+
+def read_images(model, paths):
+    """The image files at ``paths`` as one uint8 batch at the model's resolution and channel count, with one
+    warning line on stderr if some of them look unlike the model's training data."""
+    from nfzoo.zoo.images import read_image
+    from nfzoo.zoo.zoo_model import FAR_MARGIN
+
+    images = np.concatenate([model.prepare(read_image(path, model.image_shape[-1])) for path in paths])
+    far = model.far_from_training_data(images)
+    if far:
+        scores = ", ".join(f"{paths[i]} ({bits:.2f})" for i, bits in far)
+        print(f"nfzoo: warning: {scores} score(s) more than {FAR_MARGIN:g} bit/dim above {model.name}'s held-out "
+              f"{model.card['held_out_bits_per_dim']:.2f} bits/dim: unlike its training data, so latents and edits "
+              f"are unreliable", file=sys.stderr)
+    return images
+
+
 def run_publish(args):
+    """Prints the shipped and the new held-out bits/dim; a worse run is refused (`WorseThanShipped`: one line,
+    exit code 2)."""
     import json
 
-    from nfzoo.zoo.publish import publish
+    from nfzoo.zoo.publish import publish, shipped_card
 
-    card = publish(args.name, run=args.run, data_dir=args.data, note=args.note)
-    print(json.dumps({k: card[k] for k in ("name", "held_out_bits_per_dim", "train_bits_per_dim")}, indent=2))
+    shipped = shipped_card(args.name).get("held_out_bits_per_dim")
+    card = publish(args.name, run=args.run, data_dir=args.data, note=args.note, force=args.force)
+    shipped = card.get("previous_model", {}).get("held_out_measured_now", {}).get("all", shipped)  # same images
+    print(json.dumps({"name": card["name"], "shipped_held_out_bits_per_dim": shipped,
+                      **{k: card[k] for k in ("held_out_bits_per_dim", "train_bits_per_dim")}}, indent=2))
 
 
 def save_grid(path, rows):
     """Saves uint8 [R, C, H, W, ch] images as one PNG grid (rows x columns, 1-pixel gutters)."""
     from nfzoo.training.callbacks import image_grid
+    from nfzoo.zoo.images import save_png
 
     r, c = rows.shape[:2]
     save_png(path, image_grid(rows.reshape(r * c, *rows.shape[2:]), columns=c))

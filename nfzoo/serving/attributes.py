@@ -2,6 +2,8 @@
 import numpy as np
 import tensorflow as tf
 
+from nfzoo.serving.request_checks import fail_unless
+
 
 class AttributeTable:
     """Directions [A, D] (a non-trainable variable: the exporting module tracks it, so it lands in
@@ -23,19 +25,27 @@ class AttributeTable:
 
     def check_index(self, index):
         """int32 indices [N], checked to be in 0..A-1."""
-        message = f"attribute index out of range 0..{len(self.names) - 1} ({self.known})"
-        checks = [tf.debugging.assert_non_negative(index, message=message),
-                  tf.debugging.assert_less(index, len(self.names), message=message)]
-        with tf.control_dependencies(checks):
+        in_range = tf.logical_and(index >= 0, index < len(self.names))
+        got = tf.strings.reduce_join(tf.strings.as_string(first_misfits(index, in_range)), separator=", ")
+        message = tf.strings.join([f"attribute index out of range 0..{len(self.names) - 1} ({self.known}); got [",
+                                   got, "]"])
+        with tf.control_dependencies([fail_unless(tf.reduce_all(in_range), message)]):
             return tf.identity(index)
 
     def index_of(self, names):
         """string names [N] -> int32 indices [N]; an unknown name fails listing the known ones."""
         matches = tf.equal(names[:, None], tf.constant(self.names)[None, :])
-        check = tf.debugging.Assert(
-            tf.reduce_all(tf.reduce_any(matches, axis=1)), [f"unknown attribute name ({self.known}); got", names])
+        known = tf.reduce_any(matches, axis=1)
+        got = tf.strings.reduce_join(first_misfits(names, known), separator=", ")  # no quotes: Assert escapes them
+        check = fail_unless(tf.reduce_all(known),
+                            tf.strings.join([f"unknown attribute name ({self.known}); got [", got, "]"]))
         with tf.control_dependencies([check]):
             return tf.argmax(tf.cast(matches, tf.int32), axis=1, output_type=tf.int32)
 
     def name_of(self, index):
         return tf.gather(tf.constant(self.names), index)
+
+
+def first_misfits(values, fits, count=3):
+    """The first ``count`` distinct ``values`` [N] where ``fits`` [N] is False, to quote in an error message."""
+    return tf.unique(tf.boolean_mask(values, tf.logical_not(fits))).y[:count]

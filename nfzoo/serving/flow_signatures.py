@@ -4,10 +4,16 @@ Data in and out are ``x``, float32 ``[N, *event_shape]`` in the model's space; l
 float32 ``[N, D]`` (`FlowModel.encode`). ``sample`` draws the same noise as `FlowModel.sample`
 (``stateless_normal([n, D], seed=[seed, 0])`` times the temperature), so a seed gives the same samples
 in Python and in TF Serving. `ImageSignatures` changes how data enter and leave the model.
+
+Every request is checked before the flow sees it (`nfzoo.serving.request_checks`): shapes, ``1 <= N <=
+max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks.
 """
 import tensorflow as tf
 
-from nfzoo.serving.request_checks import sample_request
+from nfzoo.serving.request_checks import checked_batch, sample_request
+
+MAX_BATCH = 4096  # the default bound on N in one request
+MAX_SAMPLES = 1024  # the default bound on the n of one sample request
 
 
 class FlowSignatures:
@@ -15,17 +21,29 @@ class FlowSignatures:
 
     Args:
       flow: an ActNorm-initialised `FlowModel`.
+      max_batch: the largest batch N of data or latents one request may send.
       max_samples: the largest ``n`` a ``sample`` request may ask for.
     """
 
     data_name, data_dtype = "x", tf.float32
 
-    def __init__(self, flow, max_samples=1024):
-        self.flow, self.max_samples = flow, int(max_samples)
+    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES):
+        self.flow, self.max_batch, self.max_samples = flow, int(max_batch), int(max_samples)
 
     @property
     def data_spec(self):
-        return tf.TensorSpec([None, *self.flow.data_event_shape], self.data_dtype, name=self.data_name)
+        """Any shape: a loaded signature and TF Serving do not enforce a spec's shape (and a wrong shape can
+        abort a convolution), so `checked_data` checks it in the graph, where the error can say what is expected."""
+        return tf.TensorSpec(None, self.data_dtype, name=self.data_name)
+
+    def checked_data(self, data, signature):
+        """Request data, checked to be ``[N, *event_shape]`` with 1 <= N <= max_batch (finite if float)."""
+        return checked_batch(data, signature, self.data_name, self.flow.data_event_shape, self.max_batch,
+                             finite=self.data_dtype.is_floating)
+
+    def checked_latents(self, z, signature):
+        """Request latents, checked to be finite ``[N, D]`` with 1 <= N <= max_batch."""
+        return checked_batch(z, signature, "z", (self.flow.num_dims,), self.max_batch, finite=True)
 
     def variables(self):
         """The tf.Variables the signatures read, for the exporting module to track.
@@ -51,21 +69,21 @@ class FlowSignatures:
     def functions(self):
         """{signature name: tf.function}."""
         flow, data_name = self.flow, self.data_name
-        z_spec = tf.TensorSpec([None, flow.num_dims], tf.float32, name="z")
+        z_spec = tf.TensorSpec(None, tf.float32, name="z")
         sample_specs = [tf.TensorSpec(None, tf.int32, name="n"), tf.TensorSpec(None, tf.float32, name="temperature"),
                         tf.TensorSpec(None, tf.int64, name="seed")]
 
         @tf.function(input_signature=[self.data_spec], autograph=False)
         def log_prob(data):
-            return self.density(self.to_model(data))
+            return self.density(self.to_model(self.checked_data(data, "log_prob")))
 
         @tf.function(input_signature=[self.data_spec], autograph=False)
         def encode(data):
-            return {"z": flow.encode(self.to_model(data))}
+            return {"z": flow.encode(self.to_model(self.checked_data(data, "encode")))}
 
         @tf.function(input_signature=[z_spec], autograph=False)
         def decode(z):
-            return {data_name: self.from_model(flow.decode(z))}
+            return {data_name: self.from_model(flow.decode(self.checked_latents(z, "decode")))}
 
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed):

@@ -18,8 +18,8 @@
 import tensorflow as tf
 
 from nfzoo.data.preprocess import bits_per_dim, to_uint8
-from nfzoo.serving.flow_signatures import FlowSignatures
-from nfzoo.serving.request_checks import per_example
+from nfzoo.serving.flow_signatures import MAX_BATCH, MAX_SAMPLES, FlowSignatures
+from nfzoo.serving.request_checks import checked_finite, per_example
 from nfzoo.zoo.images import to_model_space
 
 
@@ -28,14 +28,15 @@ class ImageSignatures(FlowSignatures):
 
     Args:
       flow: an ActNorm-initialised image `FlowModel` with ``n_bits``.
+      max_batch: the largest batch N of images or latents one request may send.
       max_samples: the largest ``n`` a ``sample`` request may ask for.
       attributes: an `AttributeTable` to export ``manipulate`` signatures, or None.
     """
 
     data_name, data_dtype = "images", tf.uint8
 
-    def __init__(self, flow, max_samples=1024, attributes=None):
-        super().__init__(flow, max_samples)
+    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES, attributes=None):
+        super().__init__(flow, max_batch, max_samples)
         self.attributes = attributes
 
     def variables(self):
@@ -64,21 +65,24 @@ class ImageSignatures(FlowSignatures):
 
         @tf.function(input_signature=specs(tf.int32), autograph=False)
         def manipulate(images, attribute, alpha):
+            images = self.checked_data(images, "manipulate")
             index = table.check_index(per_example(attribute, tf.shape(images)[0], "attribute"))
             return self.edit(images, index, alpha)
 
         @tf.function(input_signature=specs(tf.string), autograph=False)
         def manipulate_by_name(images, attribute, alpha):
+            images = self.checked_data(images, "manipulate_by_name")
             index = table.index_of(per_example(attribute, tf.shape(images)[0], "attribute"))
             return self.edit(images, index, alpha)
 
         return {**functions, "manipulate": manipulate, "manipulate_by_name": manipulate_by_name}
 
     def edit(self, images, index, alpha):
-        """decode(encode(images) + alpha * directions[index]) with the named outputs of ``manipulate``."""
-        alpha = per_example(alpha, tf.shape(images)[0], "alpha")
-        alpha = tf.debugging.assert_all_finite(alpha, "alpha must be finite")
+        """decode(encode(images) + alpha * directions[index]) with the named outputs of ``manipulate``, for
+        checked ``images``."""
+        alpha = checked_finite(per_example(alpha, tf.shape(images)[0], "alpha"), "alpha")
         z = self.flow.encode(self.to_model(images))
-        edited = z + alpha[:, None] * tf.gather(self.attributes.directions, index)
+        edited = checked_finite(z + alpha[:, None] * tf.gather(self.attributes.directions, index),
+                                "alpha too large: z + alpha * direction")
         return {"images": self.from_model(self.flow.decode(edited)), "attribute_index": index,
                 "attribute_name": self.attributes.name_of(index)}

@@ -2,27 +2,38 @@
 
 ``train`` writes to ``out_dir``:
 
-    backup/         BackupAndRestore state (weights, optimizer, epoch): rerunning the same command after a
-                    kill resumes from the last save (every ``save_every`` training steps)
+    backup/         BackupAndRestore state (weights, optimizer, epoch; `nfzoo.training.backup`): rerunning the
+                    same command after a kill resumes from the last save (at every epoch end, after
+                    ``backup_minutes`` of training and, if set, every ``save_every`` steps); removed once
+                    final.keras is written
     best.keras      ModelCheckpoint of the best validation bits/dim (or loss)
     final.keras     the model after the last epoch
     logs/           TensorBoard: loss, bits/dim, learning rate, a grid of samples per epoch
     samples.png     the latest sample grid
-    history.csv     one row per epoch (appended across resumes)
+    history.csv     one row per epoch (appended across resumes, each epoch once)
     epoch_times.txt ``epoch seconds`` per finished epoch (wall time = the sum)
+    train.lock      the pid of the process training there: a second run in the folder is refused
+
+Every file and folder that a resume or `nfzoo publish` reads is written under a temporary name and renamed into
+place (`nfzoo.training.atomic`), so a kill at any moment leaves the previous or the new version whole.
 """
-import csv
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from nfzoo.config import build, load_config
+from nfzoo.config_schema import check_batch_fits
 from nfzoo.data.pipeline import image_dataset
 from nfzoo.data.sources import load_splits
-from nfzoo.training.callbacks import EpochTimer, NaNGuard, SampleGrid
+from nfzoo.models.held_out import held_out_bits_per_dim
+from nfzoo.training.atomic import replaced_file
+from nfzoo.training.backup import KillSafeBackup
+from nfzoo.training.callbacks import BestModelCheckpoint, EpochTimer, HistoryCSV, NaNGuard, SampleGrid
 from nfzoo.training.distribute import get_strategy
 from nfzoo.training.ema import DebiasedEMAAdam
+from nfzoo.training.run_lock import run_lock
 from nfzoo.training.schedules import LinearWarmup
 
 
@@ -31,6 +42,8 @@ def datasets(config, data_dir=None, seed=0):
     data, training = config["data"], config["training"]
     splits = load_splits(data, data_dir)
     n_bits, batch = config["model"].get("n_bits", 8), training["batch_size"]
+    if isinstance(splits.train_images, np.ndarray):
+        check_batch_fits(batch, len(splits.train_images))
     train = image_dataset(splits.train_images, batch_size=batch, n_bits=n_bits, shuffle=True, seed=seed,
                           augment_flip=training.get("augment_flip", False), drop_remainder=True)
     val = image_dataset(splits.val_images, batch_size=training.get("eval_batch_size", batch), n_bits=n_bits,
@@ -42,10 +55,11 @@ def _images_only(ds):
     return ds.map(lambda x, *_: x) if isinstance(ds.element_spec, tuple) else ds
 
 
-def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logical_cpus=0, save_every=200,
-          verbose="auto", callbacks=(), init_from=None, precision=None):
+def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logical_cpus=0, save_every=None,
+          backup_minutes=5.0, verbose="auto", callbacks=(), init_from=None, precision=None):
     """Trains (or resumes) ``config``; returns the Keras History of this run. ``callbacks`` are added
-    after nfzoo's own (NaN guard, backup, checkpoint, TensorBoard, CSV log, sample grid). ``init_from``
+    after nfzoo's own (NaN guard, CSV log, backup, checkpoint, TensorBoard, sample grid). The backup is saved at
+    every epoch end, after ``backup_minutes`` of training and every ``save_every`` steps if set. ``init_from``
     (a .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
     a run directory with a backup resumes from the backup instead. ``precision`` (e.g. "mixed_float16" on a
     GPU) overrides the config's model.precision: the compute dtype of the conditioner networks."""
@@ -58,12 +72,20 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
     if not _is_chief(strategy):
         out = out / f"worker_{strategy.cluster_resolver.task_id}"
     out.mkdir(parents=True, exist_ok=True)
+    with run_lock(out):
+        return _train_in(out, config, data_dir, epochs or training["epochs"], strategy, save_every, backup_minutes,
+                         verbose, callbacks, init_from)
+
+
+def _train_in(out, config, data_dir, epochs, strategy, save_every, backup_minutes, verbose, callbacks, init_from):
+    """`train` in the locked run folder ``out``."""
+    training = config["training"]
     train_ds, val_ds = datasets(config, data_dir, seed=training.get("seed", 0))
     with strategy.scope():
         model = build(config)
         if init_from is not None and not (out / "backup").exists():
             model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
-        schedule = learning_rate_schedule(training, epochs or training["epochs"], train_ds)
+        schedule = learning_rate_schedule(training, epochs, train_ds)
         ema = training.get("ema_momentum")
         optimizer = DebiasedEMAAdam(schedule, clipnorm=training.get("clipnorm"), use_ema=ema is not None,
                                     ema_momentum=ema or 0.99)
@@ -71,14 +93,18 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer)
     monitor = "val_bits_per_dim" if model.n_bits is not None else "val_loss"
-    callbacks = [
-        *_builtin_callbacks(out, monitor, model, save_every, ema=ema is not None),
-        *callbacks,
-    ]
+    backup = KillSafeBackup(out / "backup", save_every=save_every, minutes=backup_minutes)
+    callbacks = [*_builtin_callbacks(out, monitor, model, backup, ema=ema is not None), *callbacks]
     train_ds, steps_per_epoch = one_iterator_per_run(train_ds)
-    history = model.fit(train_ds, steps_per_epoch=steps_per_epoch, validation_data=val_ds,
-                        epochs=epochs or training["epochs"], callbacks=callbacks, verbose=verbose)
-    model.save(out / "final.keras")
+    # shuffle=False: the pipeline shuffles (image_dataset); Keras' default True only warns for a dataset
+    history = model.fit(train_ds, steps_per_epoch=steps_per_epoch, validation_data=val_ds, epochs=epochs,
+                        shuffle=False, callbacks=callbacks, verbose=verbose)
+    if history.epoch or not (out / "final.keras").is_file():  # else: killed after its last epoch, final.keras written
+        if not history.epoch:  # the backup's raw weights; SwapEMAWeights puts the average in after a last epoch
+            model.optimizer.finalize_variable_values(model.trainable_variables)
+        with replaced_file(out / "final.keras") as partial:
+            model.save(partial)
+    backup.remove()
     return history
 
 
@@ -110,44 +136,35 @@ def learning_rate_schedule(training, epochs, train_ds):
     )
 
 
-def _builtin_callbacks(out, monitor, model, save_every, ema=False):
-    """With ``ema`` (training.ema_momentum set: Adam keeps an exponential moving average of the weights,
+def _builtin_callbacks(out, monitor, model, backup, ema=False):
+    """The order matters at each epoch end: the history row is written before the backup (a kill in between
+    redoes the epoch, whose row the resumed run then replaces), and the backup is saved before the EMA swap.
+    With ``ema`` (training.ema_momentum set: Adam keeps an exponential moving average of the weights,
     Polyak averaging), validation, best.keras, the sample grid and final.keras use the averaged weights, while
-    the backup (saved mid-epoch, after the swap back) keeps the raw training state to resume from."""
+    the backup (saved before the swap at the epoch end, or mid-epoch after the swap back) keeps the raw
+    training state to resume from."""
     callbacks = [
         NaNGuard(last_good=out / "backup"),
         EpochTimer(out / "epoch_times.txt"),
-        keras.callbacks.BackupAndRestore(str(out / "backup"), save_freq=save_every, double_checkpoint=True),
+        HistoryCSV(out / "history.csv"),
+        backup,
         *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if ema else []),
-        keras.callbacks.ModelCheckpoint(str(out / "best.keras"), monitor=monitor, mode="min", save_best_only=True,
-                                        initial_value_threshold=_best_so_far(out / "history.csv", monitor)),
+        BestModelCheckpoint(out / "best.keras", monitor=monitor, history_csv=out / "history.csv"),
         keras.callbacks.TensorBoard(str(out / "logs")),
-        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
     if len(model.data_event_shape) == 3:
         callbacks.append(SampleGrid(out / "logs" / "samples", out / "samples.png"))
     return callbacks
 
 
-def _best_so_far(history_csv, monitor):
-    """The best ``monitor`` value logged by earlier runs in this directory (so a resumed run's
-    best.keras is only replaced by a better model), or None."""
-    if not history_csv.is_file():
-        return None
-    with history_csv.open() as f:
-        values = [float(row[monitor]) for row in csv.DictReader(f) if row.get(monitor) not in (None, "", "nan")]
-    return min(values) if values else None
-
-
-def evaluate(model_path, config, data_dir=None, batch_size=None):
-    """Held-out metrics of a saved model on the config's validation split -> dict."""
+def evaluate(model, config, data_dir=None):
+    """Held-out bits/dim of a trained flow (a `FlowModel` or the path of a .keras file) on the config's held-out
+    split, measured as the model card measures it (`nfzoo.models.held_out`): ``{"all": ..., <set>: ...}``."""
     config = load_config(config)
-    if batch_size:
-        config["training"]["eval_batch_size"] = batch_size
-    _, val_ds = datasets(config, data_dir)
-    model = keras.models.load_model(model_path)
-    model.compile()
-    return model.evaluate(val_ds, verbose=0, return_dict=True)
+    if not isinstance(model, keras.Model):
+        model = keras.models.load_model(model, compile=False)
+    splits = load_splits(config["data"], data_dir)
+    return held_out_bits_per_dim(model.log_likelihood, splits, model.n_bits)
 
 
 def _is_chief(strategy):

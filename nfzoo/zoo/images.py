@@ -16,8 +16,9 @@ def as_uint8_batch(images):
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[None]
-    if images.ndim != 4 or images.shape[-1] not in (1, 3):
-        raise ValueError(f"expected images [H, W, C] or [N, H, W, C] with 1 or 3 channels, got shape {images.shape}")
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ValueError(f"expected images [H, W, C] or [N >= 1, H, W, C] with 1 or 3 channels, "
+                         f"got shape {images.shape}")
     if images.dtype == np.uint8:
         return images
     if np.issubdtype(images.dtype, np.floating):
@@ -32,7 +33,8 @@ def fit_to_model(images, image_shape):
     images = as_uint8_batch(images)
     height, width, channels = image_shape
     if images.shape[-1] != channels:
-        raise ValueError(f"this model takes {channels}-channel images, got {images.shape[-1]} channels")
+        raise ValueError(f"this model takes {channels}-channel images, got {images.shape[-1]} channels "
+                         f"(read_image(path, channels={channels}) reads a file that way)")
     if images.shape[1:3] == ALIGNED_SHAPE:
         images = crop_celeba(images)
     elif images.shape[1] != images.shape[2] and height == width:
@@ -55,9 +57,24 @@ def save_png(path, image):
     Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).save(path)
 
 
-def read_image(path):
-    """Reads an image file as uint8 RGB [H, W, 3]."""
-    from PIL import Image
+def read_image(path, channels=3):
+    """Reads an image file as uint8 [H, W, channels]: ``channels`` 1 gives luminance (ITU-R 601 L), 3 gives RGB;
+    alpha is dropped. 16-bit greyscale files are scaled to 8 bits (v * 255 / 65535, rounded); PIL already reads
+    16-bit colour files as 8-bit RGB. One clear error for a missing or unreadable file."""
+    from PIL import Image, UnidentifiedImageError
 
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+    try:
+        with Image.open(path) as image:
+            if image.mode.startswith("I;16"):
+                image = Image.fromarray(np.round(np.asarray(image, np.float64) / 257.0).astype(np.uint8))
+            elif image.mode in ("I", "F"):
+                raise ValueError(f"{path} has 32-bit {'integer' if image.mode == 'I' else 'float'} pixels; "
+                                 f"expected an 8- or 16-bit image (PNG, JPEG, ...)")
+            pixels = np.asarray(image.convert("L" if channels == 1 else "RGB"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no image file at {path}") from None
+    except UnidentifiedImageError:
+        raise ValueError(f"{path} is not an image file PIL can read (expected PNG, JPEG, ...)") from None
+    return pixels[..., None] if channels == 1 else pixels

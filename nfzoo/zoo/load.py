@@ -1,39 +1,152 @@
-"""`nfzoo.load(name)`: a shipped zoo model, offline, from ``saved_models/<name>/``."""
+"""`nfzoo.load(model)`: a trained image flow as a `ZooModel`, offline, where ``model`` is any of
+
+    a zoo name          glow_celeba                 saved_models/glow_celeba/ (`nfzoo.zoo.registry`)
+    a .keras file       runs/glow_celeba/best.keras
+    a run folder        runs/glow_celeba            its best.keras, else final.keras (both written by nfzoo train)
+    a zoo-style folder  saved_models/glow_celeba    architecture.json + serving/<version>/ (the weights, read from
+                                                    the SavedModel), or model.keras; + card.json, directions.npz, ...
+
+`find_model` resolves ``model`` to its files, once for every command that takes a model (a wrong one raises
+`ModelNotFound` naming what was tried); `load_flow` gives the bare `FlowModel` (also for flows on vectors,
+which have no image API). A model from a .keras file or a run folder has no card and no attribute directions.
+"""
 import json
+from pathlib import Path
+from typing import NamedTuple, Optional
 
 import keras
 import numpy as np
 
 import nfzoo.bijectors  # noqa: F401  (registers the layers for deserialisation)
-from nfzoo.zoo.registry import REQUIRED_FILES, available, config_path, model_dir
+from nfzoo.models.flow_model import FlowModel
+from nfzoo.serving.weights import restore_flow_weights
+from nfzoo.zoo.registry import ARCHITECTURE, REQUIRED_FILES, available, config_path, model_dir, serving_version
 from nfzoo.zoo.zoo_model import ZooModel
 
+RUN_FILES = ("best.keras", "final.keras")  # what a run folder offers, in order of preference
 
-def load(name):
-    """Loads zoo model ``name`` -> `ZooModel`. Unknown names raise KeyError listing the zoo; a missing or
-    corrupt file raises an error naming it and how to rebuild the entry."""
-    if name not in available():
-        raise KeyError(f"unknown zoo model {name!r}; available: {', '.join(available()) or '(none shipped)'}")
+
+class ModelNotFound(KeyError):
+    """No zoo model, .keras file or model folder goes by the name given (a KeyError, as for any unknown name)."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+class ModelFiles(NamedTuple):
+    """Where a model's files are: its weights (``keras_file``, or ``architecture`` + the SavedModel ``serving_dir``
+    of a zoo-style folder) and, for a zoo entry or zoo-style folder, the ``folder`` with its card, directions and
+    example; ``rebuild`` says how to remake a zoo entry (for error messages)."""
+
+    name: str
+    keras_file: Optional[Path]
+    folder: Optional[Path] = None
+    rebuild: str = ""
+    architecture: Optional[Path] = None
+    serving_dir: Optional[Path] = None
+
+    @property
+    def weights(self):
+        """The file or folder the weights are read from (for messages)."""
+        return self.keras_file or self.serving_dir
+
+
+def find_model(model):
+    """Resolves a zoo name, a .keras file, a run folder or a zoo-style folder to its `ModelFiles`."""
+    text, path = str(model), Path(model)
+    if text in available():
+        return _zoo_entry(text)
+    if path.is_file():
+        if path.suffix != ".keras":
+            raise ModelNotFound(f"{text} is not a .keras file (a model saved with model.save('....keras'))")
+        named_after_folder = path.stem in ("best", "final", "model")
+        return ModelFiles(path.resolve().parent.name if named_after_folder else path.stem, path)
+    if path.is_dir():
+        if (path / ARCHITECTURE).is_file() or (path / "model.keras").is_file():
+            return _folder_files(path.resolve().name, path)
+        for name in RUN_FILES:
+            if (path / name).is_file():
+                return ModelFiles(path.resolve().name, path / name)
+        raise ModelNotFound(f"{text} is a folder without {ARCHITECTURE} or model.keras (a zoo-style folder) or "
+                            f"{' / '.join(RUN_FILES)} (a run of nfzoo train)")
+    raise ModelNotFound(f"no model {text!r}: not a zoo model (available: {', '.join(available()) or 'none'}), "
+                        f"nor a .keras file or model folder at {path.resolve()}")
+
+
+def load_flow(model):
+    """The `FlowModel` of a zoo name, .keras file, run folder or zoo-style folder (not compiled)."""
+    return _read_flow(find_model(model))
+
+
+def load(model):
+    """Loads ``model`` (a zoo name, .keras file, run folder or zoo-style folder) -> `ZooModel`. A wrong name or
+    path raises `ModelNotFound`; a missing or corrupt file an error naming it (and how to rebuild a zoo entry)."""
+    files = find_model(model)
+    flow = _read_flow(files)
+    if flow.n_bits is None or len(flow.data_event_shape) != 3:
+        raise ValueError(f"{files.weights} is a flow on events of shape {list(flow.data_event_shape)} with n_bits "
+                         f"{flow.n_bits}, not an image model; load it with nfzoo.zoo.load_flow")
+    folder = files.folder
+    directions, card, example = None, {}, None
+    if folder is not None:
+        directions = _read_directions(folder / "directions.npz", files.rebuild)
+        card = _read_card(folder / "card.json", files.rebuild)
+        example = folder / "example.png" if (folder / "example.png").is_file() else None
+    return ZooModel(flow, files.name, directions=directions, card=card, example_path=example)
+
+
+def _zoo_entry(name):
     folder = model_dir(name)
-    rebuild = (f"rebuild it with `nfzoo train {config_path(name).relative_to(folder.parents[1])}` and "
+    rebuild = (f": rebuild it with `nfzoo train {config_path(name).relative_to(folder.parents[1])}` and "
                f"`nfzoo publish {name}`")
     for required in REQUIRED_FILES:
         if not (folder / required).is_file():
-            raise FileNotFoundError(f"{folder / required} is missing: {rebuild}")
+            raise FileNotFoundError(f"{folder / required} is missing{rebuild}")
+    return _folder_files(name, folder, rebuild)
+
+
+def _folder_files(name, folder, rebuild=""):
+    """A zoo-style folder's files: architecture.json + its newest serving/<version>/, else model.keras."""
+    if (folder / ARCHITECTURE).is_file():
+        version = serving_version(folder)
+        if version is None:
+            raise FileNotFoundError(f"{folder / 'serving'} holds no SavedModel version (<n>/saved_model.pb) with "
+                                    f"the weights of {folder / ARCHITECTURE}{rebuild}")
+        return ModelFiles(name, None, folder=folder, rebuild=rebuild, architecture=folder / ARCHITECTURE,
+                          serving_dir=version)
+    if not (folder / "model.keras").is_file():
+        raise FileNotFoundError(f"{folder} holds neither {ARCHITECTURE} + serving/ nor model.keras{rebuild}")
+    return ModelFiles(name, folder / "model.keras", folder=folder, rebuild=rebuild)
+
+
+def _read_flow(files):
     try:
-        flow = keras.models.load_model(folder / "model.keras")
-    except Exception as error:  # a truncated/corrupt zip or a weights mismatch
-        raise OSError(f"{folder / 'model.keras'} is corrupt or incompatible ({error}): {rebuild}") from None
-    directions = None
-    if (folder / "directions.npz").is_file():
-        try:
-            with np.load(folder / "directions.npz") as npz:
-                directions = {key: npz[key] for key in npz.files}
-        except Exception as error:
-            raise OSError(f"{folder / 'directions.npz'} is corrupt ({error}): {rebuild}") from None
+        if files.keras_file is not None:
+            flow = keras.models.load_model(files.keras_file, compile=False)
+        else:
+            flow = restore_flow_weights(keras.models.model_from_json(files.architecture.read_text()), files.serving_dir)
+    except Exception as error:  # a truncated/corrupt zip or checkpoint, a weights mismatch, an unknown class
+        reason = " ".join(str(error).split())
+        raise OSError(f"{files.weights} is corrupt or incompatible ({reason}){files.rebuild}") from None
+    if not isinstance(flow, FlowModel):
+        raise ValueError(f"{files.weights} holds a {type(flow).__name__}, not an nfzoo FlowModel")
+    return flow
+
+
+def _read_directions(path, rebuild):
+    if not path.is_file():
+        return None
     try:
-        card = json.loads((folder / "card.json").read_text())
+        with np.load(path) as npz:
+            return {key: npz[key] for key in npz.files}
+    except Exception as error:
+        raise OSError(f"{path} is corrupt ({error}){rebuild}") from None
+
+
+def _read_card(path, rebuild):
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
     except json.JSONDecodeError as error:
-        raise OSError(f"{folder / 'card.json'} is not valid JSON ({error}): {rebuild}") from None
-    example = folder / "example.png"
-    return ZooModel(flow, name, directions=directions, card=card, example_path=example if example.is_file() else None)
+        raise OSError(f"{path} is not valid JSON ({error}){rebuild}") from None

@@ -1,8 +1,15 @@
 """The zoo: names -> ``zoo_configs/<name>.yaml`` (how it was built and trained) and ``saved_models/<name>/``.
 
-A shipped entry's folder holds:
+A shipped entry's folder holds its weights once, in one of two forms:
 
-    model.keras       the trained FlowModel (architecture + weights)
+    serving/<version>/  a TF-Serving-ready SavedModel (`nfzoo export`'s signatures) whose variables are the weights
+    architecture.json   the FlowModel's Keras architecture (`model.to_json()`): `nfzoo.load` rebuilds the flow and
+                        reads its weights from the SavedModel (`nfzoo.serving.weights`)
+  or (entries published before 2026-11-30)
+    model.keras         the trained FlowModel (architecture + weights)
+
+and
+
     directions.npz    attribute directions (optional): directions [A, D], names [A], positives, negatives
     card.json         measured facts for the model card (held-out bits/dim, data, steps, wall time, ...)
     README.md         the model card
@@ -15,7 +22,16 @@ from pathlib import Path
 
 import yaml
 
-REQUIRED_FILES = ("model.keras", "card.json")
+REQUIRED_FILES = ("card.json",)
+ARCHITECTURE = "architecture.json"
+SERVING = "serving"
+
+
+def serving_version(folder):
+    """The newest version folder ``<folder>/serving/<n>/`` with a saved_model.pb, or None."""
+    base = Path(folder) / SERVING
+    versions = [p for p in base.iterdir() if p.name.isdigit() and (p / "saved_model.pb").is_file()] if base.is_dir() else []
+    return max(versions, key=lambda p: int(p.name), default=None)
 
 
 def zoo_root():

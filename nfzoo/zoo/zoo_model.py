@@ -1,13 +1,22 @@
 """`ZooModel`: a trained flow with an image API, attribute directions and a model card.
 
 Images in are uint8 [0, 255] or float [0, 1] (any size: see `nfzoo.zoo.images`); images out are uint8.
-Latents are the flow's flat z [N, D] (standard normal under the model at temperature 1).
+Latents are the flow's flat z [N, D] (standard normal under the model at temperature 1). The flow runs on at
+most `BATCH` images at a time, so memory stays bounded for any number of images.
 """
+import difflib
+import math
+
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import bits_per_dim, dequantize, quantize, to_uint8
+from nfzoo.data.preprocess import to_uint8
+from nfzoo.models.held_out import SEED as HELD_OUT_SEED
+from nfzoo.models.held_out import bits_per_dim_per_image
 from nfzoo.zoo.images import fit_to_model, to_model_space
+
+BATCH = 256  # images per call of the flow
+FAR_MARGIN = 1.0  # bits/dim above the card's held-out figure at which an image counts as unlike the training data
 
 
 class ZooModel:
@@ -22,7 +31,8 @@ class ZooModel:
 
     def __init__(self, flow, name, directions=None, card=None, example_path=None):
         if flow.n_bits is None or len(flow.data_event_shape) != 3:
-            raise ValueError("a ZooModel needs an image flow built with n_bits")
+            raise ValueError(f"a ZooModel needs an image flow (event shape [H, W, C]) built with n_bits; got event "
+                             f"shape {list(flow.data_event_shape)} and n_bits {flow.n_bits}")
         self.flow, self.name, self.card = flow, name, card or {}
         self.image_shape, self.n_bits = flow.data_event_shape, flow.n_bits
         self.directions = directions  # settable: e.g. after compute_directions(self, ...)
@@ -39,22 +49,48 @@ class ZooModel:
 
     def encode(self, images):
         """Images -> flat latents z [N, D] (pixels at their bin centres: decode(encode(x)) == x)."""
-        return self._encode(to_model_space(self.prepare(images), self.n_bits)).numpy()
+        return self._in_batches(self._encode, to_model_space(self.prepare(images), self.n_bits))
 
     def decode(self, z):
-        """Flat latents [N, D] -> uint8 images [N, H, W, C]."""
-        return to_uint8(self._decode(tf.convert_to_tensor(z, tf.float32)), self.n_bits).numpy()
+        """Flat latents [N, D] -> uint8 images [N, H, W, C]. Latents so far from the prior that the flow overflows
+        (e.g. a huge temperature or alpha) raise a ValueError rather than decode to black images."""
+        z = np.asarray(z, np.float32)
+        if z.ndim != 2 or z.shape[1] != self.flow.num_dims or len(z) == 0:
+            raise ValueError(f"decode expects latents [N, {self.flow.num_dims}] with N >= 1, got shape {z.shape}")
+        if not np.all(np.isfinite(z)):
+            raise ValueError("latents must be finite; got NaN or infinity")
+        x = self._in_batches(self._decode, z)
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws of the "
+                             f"prior lie within a few units of 0): use a smaller temperature or alpha")
+        return to_uint8(x, self.n_bits).numpy()
 
     def sample(self, n, temperature=0.7, seed=None):
         """n uint8 images drawn at ``temperature`` (0.7 as in the Glow demo); a seed makes them repeatable."""
-        return to_uint8(self._decode(temperature * self.flow.latent_noise(n, seed)), self.n_bits).numpy()
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}")
+        if not (isinstance(temperature, (int, float, np.number)) and math.isfinite(temperature) and temperature > 0):
+            raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
+        return self.decode(temperature * self.flow.latent_noise(n, seed))
 
-    def bits_per_dim(self, images, seed=0):
-        """Per-image NLL in bits per subpixel of the n_bits data (one uniform dequantisation, fixed seed; a model
-        with a variational dequantizer draws its noise from it)."""
-        x = quantize(self.prepare(images), self.n_bits)
-        x = dequantize(x, self.n_bits, seed=tf.constant([seed, 0], tf.int32))
-        return bits_per_dim(self._log_likelihood(x), self.flow.num_dims, self.n_bits).numpy()
+    def bits_per_dim(self, images, seed=HELD_OUT_SEED):
+        """Per-image NLL in bits per subpixel of the n_bits data, measured as the model card measures it
+        (`nfzoo.models.held_out`: one uniform dequantisation per image from ``seed``, the card's by default; a
+        model with a variational dequantizer maps it through its q)."""
+        return bits_per_dim_per_image(self._log_likelihood, self.prepare(images), self.n_bits, seed)
+
+    def far_from_training_data(self, images, margin=FAR_MARGIN):
+        """``[(index, bits/dim)]`` of the images that score more than ``margin`` bits/dim above the model card's
+        held-out figure: unlike the training data, so their latents and edits are unreliable. Empty for a model
+        without a card figure."""
+        reference = self.card.get("held_out_bits_per_dim")
+        if reference is None:
+            return []
+        return [(i, float(bits)) for i, bits in enumerate(self.bits_per_dim(images)) if bits > reference + margin]
+
+    def _in_batches(self, function, x):
+        """``function`` (a traced flow method) on at most `BATCH` rows of ``x`` at a time -> one numpy array."""
+        return np.concatenate([function(x[i: i + BATCH]).numpy() for i in range(0, len(x), BATCH)])
 
     # -- latent arithmetic -----------------------------------------------------------------------------
     @property
@@ -65,14 +101,17 @@ class ZooModel:
     def attribute_direction(self, attribute):
         """The latent direction [D] of an attribute, by name or index."""
         if self.directions is None:
-            raise KeyError(f"{self.name} has no attribute directions (compute them with nfzoo.zoo.compute_directions)")
+            raise KeyError(f"{self.name} has no attribute directions (its attributes: none); compute them from "
+                           "labelled images: model.directions = nfzoo.compute_directions(model, images, labels, names)")
         names = self.attributes
         if isinstance(attribute, (int, np.integer)):
             if not 0 <= attribute < len(names):
                 raise KeyError(f"attribute index {attribute} out of range 0..{len(names) - 1}")
             return self.directions["directions"][attribute]
         if attribute not in names:
-            raise KeyError(f"unknown attribute {attribute!r}; {self.name} knows: {', '.join(names)}")
+            close = difflib.get_close_matches(str(attribute), names, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise KeyError(f"unknown attribute {attribute!r}; {hint}{self.name} knows: {', '.join(names)}")
         return self.directions["directions"][names.index(attribute)]
 
     def manipulate(self, images, attribute, alpha):
@@ -81,14 +120,18 @@ class ZooModel:
         ``alpha`` a scalar -> uint8 [N, H, W, C]; a list of k values -> a strip per image [N, k, H, W, C].
         """
         direction = self.attribute_direction(attribute)
-        z = self.encode(images)
         alphas = np.atleast_1d(np.asarray(alpha, np.float32))
+        if alphas.ndim != 1 or len(alphas) == 0 or not np.all(np.isfinite(alphas)):
+            raise ValueError(f"alpha must be a finite number or a non-empty list of them, got {alpha!r}")
+        z = self.encode(images)
         edited = z[:, None, :] + alphas[None, :, None] * direction[None, None, :]
         out = self.decode(edited.reshape(-1, z.shape[1])).reshape(len(z), len(alphas), *self.image_shape)
         return out[:, 0] if np.ndim(alpha) == 0 else out
 
     def interpolate(self, a, b, steps=8):
         """Linear interpolation in latent space between images a and b -> uint8 [steps, H, W, C]."""
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+            raise ValueError(f"steps must be an integer >= 2 (the two ends included), got {steps!r}")
         za, zb = self.encode(a), self.encode(b)
         if len(za) != 1 or len(zb) != 1:
             raise ValueError("interpolate takes one image for each end")
