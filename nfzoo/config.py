@@ -18,11 +18,12 @@ import yaml
 from nfzoo.config_schema import ConfigError, check_config
 from nfzoo.data.sources import resolve_path
 from nfzoo.models.glow import glow
+from nfzoo.models.image_vae import iafvae
 from nfzoo.models.maf import iaf, maf, naf, realnvp_vector, sos
 from nfzoo.models.nice import nice
 from nfzoo.models.realnvp import realnvp
 
-FAMILIES = {"glow": glow, "realnvp": realnvp, "nice": nice, "maf": maf, "iaf": iaf, "naf": naf, "sos": sos,
+FAMILIES = {"glow": glow, "iafvae": iafvae, "realnvp": realnvp, "nice": nice, "maf": maf, "iaf": iaf, "naf": naf, "sos": sos,
             "realnvp_vector": realnvp_vector}
 
 

@@ -132,6 +132,11 @@ TRAINING_OPTIONS = {
 
 # Every keyword argument of every builder in nfzoo.config.FAMILIES (a test checks none is missing).
 MODEL_OPTIONS = {
+    "latent_dim": integer(1),  # iafvae
+    "widths": list_of(integer(1), "[64, 128, 128]"),
+    "flow_steps": integer(0),
+    "context_size": integer(1),
+    "iaf_hidden_units": list_of(integer(1), "[256, 256]"),
     "image_shape": list_of(integer(1), "[32, 32, 3]"),
     "event_shape": list_of(integer(1), "[8, 8, 1] or [2]"),
     "n_bits": optional(integer(1, 8)),

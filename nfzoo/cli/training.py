@@ -17,7 +17,8 @@ def add_parser(commands):
                    help="also back up every STEPS training steps (backups are always saved at each epoch end)")
     p.add_argument("--backup-minutes", type=positive(float), default=5.0, metavar="M",
                    help="also back up after M minutes of training since the last backup (default 5)")
-    p.add_argument("--init-from", help="start a new run from the weights of this .keras file (same architecture)")
+    p.add_argument("--init-from", help="start a new run from the weights of this model (same architecture): a zoo "
+                                       "name, .keras file, run folder or zoo-style folder")
     p.add_argument("--precision", choices=["float32", "mixed_bfloat16", "mixed_float16"],
                    help="compute dtype of the coupling networks (overrides model.precision; mixed_float16 for GPUs, "
                         "mixed_bfloat16 for CPUs with AMX)")
@@ -32,10 +33,12 @@ def add_parser(commands):
 
 def run_train(args):
     from nfzoo.training.trainer import train
+    from nfzoo.zoo import load_flow
 
+    init_from = None if args.init_from is None else load_flow(args.init_from)
     train(args.config, data_dir=args.data, epochs=args.epochs, out_dir=args.out, strategy=args.strategy,
           logical_cpus=args.logical_cpus, save_every=args.save_every, backup_minutes=args.backup_minutes,
-          init_from=args.init_from, precision=args.precision)
+          init_from=init_from, precision=args.precision)
 
 
 def run_evaluate(args):

@@ -51,6 +51,7 @@ class FlowModel(keras.Model):
             raise ValueError("a dequantizer needs discrete images: an event shape (H, W, C) and n_bits.")
         self.dequantizer = dequantizer
         self.num_dims = int(np.prod(self.data_event_shape))
+        self.latent_dim = self.num_dims  # a flow's flat latent has the data's size (a VAE's has its own)
         self.bits_per_dim_tracker = keras.metrics.Mean(name="bits_per_dim")
         self.build((None, *self.data_event_shape))
 

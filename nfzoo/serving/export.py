@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from nfzoo.models.flow_model import FlowModel
+from nfzoo.models.image_vae import ImageVAE
 from nfzoo.serving.attributes import AttributeTable
 from nfzoo.serving.flow_signatures import MAX_BATCH, MAX_SAMPLES, FlowSignatures
 from nfzoo.serving.image_signatures import ImageSignatures
@@ -35,7 +36,7 @@ def export_serving(model, base_dir, version=1, overwrite=False, max_batch=MAX_BA
       max_samples: the largest ``n`` a ``sample`` request may ask for.
     """
     flow = model.flow if isinstance(model, ZooModel) else model
-    if not isinstance(flow, FlowModel):
+    if not isinstance(flow, (FlowModel, ImageVAE)):
         raise TypeError(f"export_serving expects a ZooModel or a FlowModel, got {type(model).__name__}")
     if not flow.is_initialized:
         raise ValueError("the flow's ActNorm layers are not initialised: call model.initialize(batch) on real data "

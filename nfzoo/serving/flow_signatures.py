@@ -43,7 +43,7 @@ class FlowSignatures:
 
     def checked_latents(self, z, signature):
         """Request latents, checked to be finite ``[N, D]`` with 1 <= N <= max_batch."""
-        return checked_batch(z, signature, "z", (self.flow.num_dims,), self.max_batch, finite=True)
+        return checked_batch(z, signature, "z", (self.flow.latent_dim,), self.max_batch, finite=True)
 
     def variables(self):
         """The tf.Variables the signatures read, for the exporting module to track.
@@ -88,7 +88,7 @@ class FlowSignatures:
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed):
             n, temperature, seed = sample_request(n, temperature, seed, self.max_samples)
-            eps = tf.random.stateless_normal(tf.stack([n, flow.num_dims]), seed=tf.stack([seed, 0]))
+            eps = tf.random.stateless_normal(tf.stack([n, flow.latent_dim]), seed=tf.stack([seed, 0]))
             return {data_name: self.from_model(flow.decode(temperature * eps))}
 
         return {"log_prob": log_prob, "encode": encode, "decode": decode, "sample": sample}

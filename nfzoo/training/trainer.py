@@ -60,7 +60,7 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
     """Trains (or resumes) ``config``; returns the Keras History of this run. ``callbacks`` are added
     after nfzoo's own (NaN guard, CSV log, backup, checkpoint, TensorBoard, sample grid). The backup is saved at
     every epoch end, after ``backup_minutes`` of training and every ``save_every`` steps if set. ``init_from``
-    (a .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
+    (a FlowModel or .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
     a run directory with a backup resumes from the backup instead. ``precision`` (e.g. "mixed_float16" on a
     GPU) overrides the config's model.precision: the compute dtype of the conditioner networks."""
     config = load_config(config)
@@ -84,7 +84,10 @@ def _train_in(out, config, data_dir, epochs, strategy, save_every, backup_minute
     with strategy.scope():
         model = build(config)
         if init_from is not None and not (out / "backup").exists():
-            model.set_weights(keras.models.load_model(init_from, compile=False).get_weights())
+            source = init_from
+            if not isinstance(source, keras.Model):
+                source = keras.models.load_model(init_from, compile=False)
+            model.set_weights(source.get_weights())
         schedule = learning_rate_schedule(training, epochs, train_ds)
         ema = training.get("ema_momentum")
         optimizer = DebiasedEMAAdam(schedule, clipnorm=training.get("clipnorm"), use_ema=ema is not None,

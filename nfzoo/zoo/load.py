@@ -19,6 +19,7 @@ import numpy as np
 
 import nfzoo.bijectors  # noqa: F401  (registers the layers for deserialisation)
 from nfzoo.models.flow_model import FlowModel
+from nfzoo.models.image_vae import ImageVAE
 from nfzoo.serving.weights import restore_flow_weights
 from nfzoo.zoo.registry import ARCHITECTURE, REQUIRED_FILES, available, config_path, model_dir, serving_version
 from nfzoo.zoo.zoo_model import ZooModel
@@ -128,7 +129,7 @@ def _read_flow(files):
     except Exception as error:  # a truncated/corrupt zip or checkpoint, a weights mismatch, an unknown class
         reason = " ".join(str(error).split())
         raise OSError(f"{files.weights} is corrupt or incompatible ({reason}){files.rebuild}") from None
-    if not isinstance(flow, FlowModel):
+    if not isinstance(flow, (FlowModel, ImageVAE)):
         raise ValueError(f"{files.weights} holds a {type(flow).__name__}, not an nfzoo FlowModel")
     return flow
 

@@ -48,15 +48,16 @@ class ZooModel:
         return fit_to_model(images, self.image_shape)
 
     def encode(self, images):
-        """Images -> flat latents z [N, D] (pixels at their bin centres: decode(encode(x)) == x)."""
+        """Images -> flat latents z [N, D] (pixels at their bin centres: decode(encode(x)) == x for a flow; for
+        a VAE, z is its posterior point and decode(encode(x)) a reconstruction)."""
         return self._in_batches(self._encode, to_model_space(self.prepare(images), self.n_bits))
 
     def decode(self, z):
         """Flat latents [N, D] -> uint8 images [N, H, W, C]. Latents so far from the prior that the flow overflows
         (e.g. a huge temperature or alpha) raise a ValueError rather than decode to black images."""
         z = np.asarray(z, np.float32)
-        if z.ndim != 2 or z.shape[1] != self.flow.num_dims or len(z) == 0:
-            raise ValueError(f"decode expects latents [N, {self.flow.num_dims}] with N >= 1, got shape {z.shape}")
+        if z.ndim != 2 or z.shape[1] != self.flow.latent_dim or len(z) == 0:
+            raise ValueError(f"decode expects latents [N, {self.flow.latent_dim}] with N >= 1, got shape {z.shape}")
         if not np.all(np.isfinite(z)):
             raise ValueError("latents must be finite; got NaN or infinity")
         x = self._in_batches(self._decode, z)
