@@ -153,17 +153,25 @@ def test_errors_name_what_is_expected(zoo, tmp_path, monkeypatch):
 def test_cli_list_sample_manipulate_interpolate(zoo, tmp_path, capsys):
     assert main(["list"]) == 0
     assert "tiny_glow" in capsys.readouterr().out
-    assert main(["sample", "tiny_glow", "-n", "4", "-t", "0.7", "-o", str(tmp_path / "grid.png")]) == 0
+    assert main(["sample", "tiny_glow", "-n", "4", "-t", "0.7", "--raw", "-o", str(tmp_path / "grid.png")]) == 0
     assert read_image(tmp_path / "grid.png").shape == (33, 33, 3)  # 2x2 grid with a 1-pixel gutter
-    assert main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1",
+    assert main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1", "--raw",
                  "-o", str(tmp_path / "strip.png")]) == 0
-    assert read_image(tmp_path / "strip.png").shape == (16, 50, 3)
+    raw = read_image(tmp_path / "strip.png")
+    assert raw.shape == (16, 50, 3)
+    assert main(["manipulate", "tiny_glow", "--attribute", "Smiling", "--alpha=-1,0,1",
+                 "-o", str(tmp_path / "figure.png")]) == 0
+    shown = read_image(tmp_path / "figure.png")  # for people: 16-pixel faces shown 8x (128 pixels), labelled
+    assert shown.shape[0] > 128 and shown.shape[1] > 3 * 128
+    big_first_face = np.repeat(np.repeat(raw[:, :16], 8, axis=0), 8, axis=1)
+    assert any(np.array_equal(shown[y:y + 128, x:x + 128], big_first_face)
+               for y in range(shown.shape[0] - 127) for x in range(0, 40))
     face = tmp_path / "face.png"
     save_png(face, np.random.default_rng(0).integers(0, 256, (218, 178, 3), dtype=np.uint8))
-    assert main(["manipulate", "tiny_glow", str(face), str(face), "--attribute", "Eyeglasses", "--alpha=0,2",
+    assert main(["manipulate", "tiny_glow", str(face), str(face), "--attribute", "Eyeglasses", "--alpha=0,2", "--raw",
                  "-o", str(tmp_path / "two.png")]) == 0
     assert read_image(tmp_path / "two.png").shape == (33, 33, 3)
-    assert main(["interpolate", "tiny_glow", "--steps", "4", "-o", str(tmp_path / "interp.png")]) == 0
+    assert main(["interpolate", "tiny_glow", "--steps", "4", "--raw", "-o", str(tmp_path / "interp.png")]) == 0
     assert read_image(tmp_path / "interp.png").shape == (16, 67, 3)
 
 

@@ -1,7 +1,10 @@
 """``nfzoo list | sample | manipulate | interpolate | publish``: the pretrained zoo from the command line.
 
 The image commands take a MODEL: a zoo name, a .keras file, a run folder or a zoo-style folder (`nfzoo.zoo.load`).
-Images are read in the model's channel count; one PNG holds at most `MAX_IMAGES` images.
+Images are read in the model's channel count; one PNG holds at most `MAX_IMAGES` images. PNGs are for people by
+default: every face enlarged (nearest neighbour) to at least 128 pixels (`--scale`), labelled with the alpha of each
+column, the temperature or the interpolation step, and the model's name (`nfzoo.data.figures`); ``--raw`` writes the
+model's own pixels as a plain grid (1-pixel gutters).
 """
 import sys
 
@@ -11,6 +14,11 @@ from nfzoo.cli.arguments import at_least, finite_floats, image_output, positive
 
 MODEL_HELP = "a zoo name (nfzoo list), a .keras file, a run folder (its best.keras) or a zoo-style folder"
 MAX_IMAGES = 1024  # per PNG: 1024 faces of 32x32 make a 1056x1056 grid
+
+
+def add_figure_arguments(p):
+    p.add_argument("--scale", type=positive(int), help="enlargement of each face (default: to >= 128 pixels)")
+    p.add_argument("--raw", action="store_true", help="the model's own pixels in a plain grid, no labels")
 
 
 def add_parser(commands):
@@ -23,6 +31,7 @@ def add_parser(commands):
     p.add_argument("-t", "--temperature", type=positive(float), default=0.7, help="prior std scale (default 0.7)")
     p.add_argument("--seed", type=at_least(int, 0), default=0)
     p.add_argument("-o", "--out", type=image_output, default="samples.png")
+    add_figure_arguments(p)
     p.set_defaults(handler=run_sample)
 
     p = commands.add_parser("manipulate", help="edit faces along an attribute direction (a strip per image)")
@@ -32,6 +41,7 @@ def add_parser(commands):
     p.add_argument("--alpha", type=finite_floats, default=[-1.0, 0.0, 1.0],
                    help="comma-separated steps along the direction, e.g. --alpha=-1,0,1")
     p.add_argument("-o", "--out", type=image_output, default="strip.png")
+    add_figure_arguments(p)
     p.set_defaults(handler=run_manipulate)
 
     p = commands.add_parser("interpolate", help="interpolate in latent space between two images")
@@ -39,6 +49,7 @@ def add_parser(commands):
     p.add_argument("images", nargs="*", help="two images (default: two of the model's samples)")
     p.add_argument("--steps", type=at_least(int, 2), default=8, help="images along the path, both ends included")
     p.add_argument("-o", "--out", type=image_output, default="interpolation.png")
+    add_figure_arguments(p)
     p.set_defaults(handler=run_interpolate)
 
     p = commands.add_parser("publish", help="measure a trained run and write saved_models/<name>/ with its card")
@@ -62,14 +73,16 @@ def run_list(args):
 
 
 def run_sample(args):
-    from nfzoo.training.callbacks import image_grid
     from nfzoo.zoo import load
-    from nfzoo.zoo.images import save_png
 
     check_image_count(args.n, "-n")
     model = load(args.model)
-    save_png(args.out, image_grid(model.sample(args.n, temperature=args.temperature, seed=args.seed)))
-    print(f"wrote {args.out}")
+    images = model.sample(args.n, temperature=args.temperature, seed=args.seed)
+    columns = int(np.ceil(np.sqrt(args.n)))
+    rows = np.zeros((int(np.ceil(args.n / columns)) * columns, *images.shape[1:]), np.uint8) + 255
+    rows[:args.n] = images  # a square-ish grid; unused cells stay white
+    save_figure(args, rows.reshape(-1, columns, *images.shape[1:]),
+                title=f"{model.name}: samples at T = {args.temperature:g}, seed {args.seed}")
 
 
 def run_manipulate(args):
@@ -82,7 +95,9 @@ def run_manipulate(args):
         images = read_images(model, args.images)
     else:
         images = read_images(model, [model.example_path]) if model.example_path else model.sample(1, seed=0)
-    save_grid(args.out, model.manipulate(images, args.attribute, args.alpha))
+    save_figure(args, model.manipulate(images, args.attribute, args.alpha),
+                column_labels=[f"alpha {a:+g}" if a else "alpha 0" for a in args.alpha],
+                title=f"{model.name}: {args.attribute}")
 
 
 def run_interpolate(args):
@@ -94,7 +109,9 @@ def run_interpolate(args):
     check_image_count(args.steps, "--steps")
     model = load(args.model)
     a, b = read_images(model, args.images) if args.images else model.sample(2, seed=1)
-    save_grid(args.out, model.interpolate(a, b, steps=args.steps)[None])
+    save_figure(args, model.interpolate(a, b, steps=args.steps)[None],
+                column_labels=[f"{t:.2f}" for t in np.linspace(0.0, 1.0, args.steps)],
+                title=f"{model.name}: interpolation in latent space")
 
 
 def check_image_count(count, what):
@@ -133,11 +150,16 @@ def run_publish(args):
                       **{k: card[k] for k in ("held_out_bits_per_dim", "train_bits_per_dim")}}, indent=2))
 
 
-def save_grid(path, rows):
-    """Saves uint8 [R, C, H, W, ch] images as one PNG grid (rows x columns, 1-pixel gutters)."""
+def save_figure(args, rows, column_labels=None, title=None):
+    """Saves uint8 [R, C, H, W, ch] images as ``args.out``: a labelled, enlarged figure, or with ``args.raw`` the
+    model's own pixels (rows x columns, 1-pixel gutters)."""
+    from nfzoo.data.figures import figure
     from nfzoo.training.callbacks import image_grid
     from nfzoo.zoo.images import save_png
 
-    r, c = rows.shape[:2]
-    save_png(path, image_grid(rows.reshape(r * c, *rows.shape[2:]), columns=c))
-    print(f"wrote {path}")
+    if args.raw:
+        r, c = rows.shape[:2]
+        save_png(args.out, image_grid(rows.reshape(r * c, *rows.shape[2:]), columns=c))
+    else:
+        save_png(args.out, figure(rows, scale=args.scale, column_labels=column_labels, title=title))
+    print(f"wrote {args.out}")
