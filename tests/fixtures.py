@@ -1,7 +1,11 @@
-"""Small generated data for tests: a CelebA-format npz subset of smooth 16x16 'faces'."""
+"""Small generated data and runs for tests: a CelebA-format npz subset of smooth 16x16 'faces', a tiny Glow config,
+a zoo root with it trained and published, and a callback that stops `fit` mid-epoch as a kill would."""
 import csv
 
+import keras
 import numpy as np
+import pytest
+import yaml
 
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
 
@@ -44,3 +48,35 @@ def tiny_glow_config(data_dir, epochs=3, **model):
         "training": {"batch_size": 16, "epochs": epochs, "learning_rate": 2e-3, "warmup_steps": 5,
                      "augment_flip": True},
     }
+
+
+def published_tiny_zoo(home, data_dir, epochs, **model):
+    """Makes ``home`` a zoo root (NFZOO_HOME) whose one entry, tiny_glow, is trained for ``epochs`` on ``data_dir``
+    (`tiny_glow_config` with ``model`` options) and published; returns ``home``."""
+    from nfzoo.training.trainer import train
+    from nfzoo.zoo.publish import publish
+
+    (home / "zoo_configs").mkdir()
+    (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(tiny_glow_config(data_dir, epochs, **model)))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NFZOO_HOME", str(home))
+        train(home / "zoo_configs" / "tiny_glow.yaml", out_dir=home / "runs" / "tiny_glow", verbose=0)
+        publish("tiny_glow")
+    return home
+
+
+class StopAt(keras.callbacks.Callback):
+    """Raises KeyboardInterrupt at the end of batch ``batch`` of epoch ``epoch`` (a kill, as far as fit can tell),
+    keeping the model's weights at that moment in ``self.weights``."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.at, self.epoch = (epoch, batch), None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == self.at:
+            self.weights = [w.numpy() for w in self.model.weights]
+            raise KeyboardInterrupt("simulated kill")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import StopAt, tiny_glow_config, write_fake_celeba_npz
 from nfzoo.training import atomic
 from nfzoo.training.backup import BackupUnreadable, KillSafeBackup
 from nfzoo.training.callbacks import BestModelCheckpoint, HistoryCSV, keep_epochs_before
@@ -97,26 +97,6 @@ def test_replaced_file_keeps_the_old_file_when_writing_fails(tmp_path):
 # --- the backup, on a tiny Dense model ---------------------------------------------------------------------------
 
 
-class Interrupt(Exception):
-    pass
-
-
-class StopAt(keras.callbacks.Callback):
-    """Raises `Interrupt` at the end of batch ``batch`` of epoch ``epoch`` (a kill, as far as fit can tell)."""
-
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.at, self.epoch = (epoch, batch), None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.epoch, batch) == self.at:
-            self.weights = [w.numpy() for w in self.model.weights]
-            raise Interrupt
-
-
 class AtStart(keras.callbacks.Callback):
     """Records the state a resumed fit starts from (after the backup callbacks before it restored it)."""
 
@@ -140,7 +120,7 @@ def fit(model, callbacks, epochs=4):
 
 def interrupted_run(backup, epoch, batch):
     stop = StopAt(epoch, batch)
-    with pytest.raises(Interrupt):
+    with pytest.raises(KeyboardInterrupt):
         fit(dense_model(), [backup, stop])
     return stop
 
@@ -176,7 +156,7 @@ def test_a_resumed_run_records_its_epoch_in_a_backup_before_the_epoch_ends(tmp_p
     restart the run with trained weights from its first epoch."""
     interrupted_run(KillSafeBackup(tmp_path / "backup", minutes=60), epoch=2, batch=1)  # saved as epoch 1 ended
     stop = StopAt(2, 2)
-    with pytest.raises(Interrupt):
+    with pytest.raises(KeyboardInterrupt):
         fit(dense_model(seed=1), [KillSafeBackup(tmp_path / "backup", save_every=1), stop])
     assert json.loads((tmp_path / "backup" / "training_metadata.json").read_text()) == {"epoch": 2, "batch": 2}
 

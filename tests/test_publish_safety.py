@@ -6,9 +6,8 @@ import sys
 
 import keras
 import pytest
-import yaml
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import published_tiny_zoo, write_fake_celeba_npz
 from flow_checks import perturb_weights
 from nfzoo.cli import main
 from nfzoo.zoo import load
@@ -21,23 +20,8 @@ ENTRY_FILES = ["README.md", "architecture.json", "card.json", "directions.npz", 
 @pytest.fixture(scope="module")
 def zoo_home(tmp_path_factory):
     """A zoo root with tiny_glow trained for one epoch and published."""
-    home = tmp_path_factory.mktemp("zoo")
-    config = tiny_glow_config(write_fake_celeba_npz(tmp_path_factory.mktemp("faces")), epochs=1)
-    (home / "zoo_configs").mkdir()
-    (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(config))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NFZOO_HOME", str(home))
-        from nfzoo.training.trainer import train
-
-        train(home / "zoo_configs" / "tiny_glow.yaml", out_dir=home / "runs" / "tiny_glow", verbose=0)
-        publish("tiny_glow")
-    return home
-
-
-@pytest.fixture
-def zoo(zoo_home, monkeypatch):
-    monkeypatch.setenv("NFZOO_HOME", str(zoo_home))
-    return zoo_home
+    return published_tiny_zoo(tmp_path_factory.mktemp("zoo"), write_fake_celeba_npz(tmp_path_factory.mktemp("faces")),
+                              epochs=1)
 
 
 def entry(zoo):

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import StopAt, tiny_glow_config, write_fake_celeba_npz
 from nfzoo.training.callbacks import NaNGuard
 from nfzoo.training.trainer import evaluate, one_iterator_per_run, train
 
@@ -46,25 +46,10 @@ def test_train_lowers_held_out_bits_per_dim_and_writes_run(finished_run):
     assert figures["all"] == pytest.approx(min(val), abs=0.05) and len(figures) == 2  # all + the one folder
 
 
-class KillAt(keras.callbacks.Callback):
-    """Simulates a kill: raises in the middle of an epoch."""
-
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.at, self.epoch = (epoch, batch), None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.epoch, batch) == self.at:
-            raise KeyboardInterrupt("simulated kill")
-
-
 def test_resume_after_kill_continues_from_saved_state(data_dir, tmp_path):
     config = tiny_glow_config(data_dir, epochs=3)
     with pytest.raises(KeyboardInterrupt):
-        train(config, out_dir=tmp_path, save_every=2, verbose=0, callbacks=[KillAt(epoch=1, batch=3)])
+        train(config, out_dir=tmp_path, save_every=2, verbose=0, callbacks=[StopAt(epoch=1, batch=3)])
     assert [int(r["epoch"]) for r in read_history(tmp_path / "history.csv")] == [0]
     metadata = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())
     assert metadata["epoch"] == 1  # backed up mid-epoch 1

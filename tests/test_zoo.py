@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import published_tiny_zoo, tiny_glow_config, write_fake_celeba_npz
 from nfzoo.bijectors.networks import CouplingNetwork
 from nfzoo.cli import main
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
@@ -20,25 +20,11 @@ from nfzoo.zoo.publish import publish
 def zoo_home(tmp_path_factory):
     """A zoo root with one published entry, tiny_glow, trained for 2 epochs on generated faces with bfloat16
     networks (as glow_celeba)."""
-    home = tmp_path_factory.mktemp("zoo")
     data = write_fake_celeba_npz(tmp_path_factory.mktemp("faces"))
+    home = published_tiny_zoo(tmp_path_factory.mktemp("zoo"), data, epochs=2, precision="mixed_bfloat16")
     config = tiny_glow_config(data, epochs=2, precision="mixed_bfloat16")
-    (home / "zoo_configs").mkdir()
-    (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(config))
     (home / "zoo_configs" / "untrained.yaml").write_text(yaml.safe_dump({**config, "name": "untrained"}))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NFZOO_HOME", str(home))
-        from nfzoo.training.trainer import train
-
-        train(home / "zoo_configs" / "tiny_glow.yaml", out_dir=home / "runs" / "tiny_glow", verbose=0)
-        publish("tiny_glow")
     return home
-
-
-@pytest.fixture
-def zoo(zoo_home, monkeypatch):
-    monkeypatch.setenv("NFZOO_HOME", str(zoo_home))
-    return zoo_home
 
 
 def test_published_entry_has_card_and_directions(zoo):

@@ -32,7 +32,6 @@ def run_export(args):
 def load_model(model):
     """A `ZooModel` for an image model (zoo name, run folder, zoo-style folder or .keras file), else the bare
     `FlowModel` (vector flows get the float signatures)."""
-    from nfzoo.zoo import load, load_flow
+    from nfzoo.zoo.load import load_model as load_zoo_or_flow
 
-    flow = load_flow(model)
-    return load(model) if flow.n_bits is not None and len(flow.data_event_shape) == 3 else flow
+    return load_zoo_or_flow(model)

@@ -82,11 +82,19 @@ def load_flow(model):
 def load(model):
     """Loads ``model`` (a zoo name, .keras file, run folder or zoo-style folder) -> `ZooModel`. A wrong name or
     path raises `ModelNotFound`; a missing or corrupt file an error naming it (and how to rebuild a zoo entry)."""
+    loaded = load_model(model)
+    if not isinstance(loaded, ZooModel):
+        raise ValueError(f"{model} is a flow on events of shape {list(loaded.data_event_shape)} with n_bits "
+                         f"{loaded.n_bits}, not an image model; load it with nfzoo.zoo.load_flow")
+    return loaded
+
+
+def load_model(model):
+    """``model`` read once: a `ZooModel` for an image model (n_bits, events [H, W, C]), else the bare flow."""
     files = find_model(model)
     flow = _read_flow(files)
     if flow.n_bits is None or len(flow.data_event_shape) != 3:
-        raise ValueError(f"{files.weights} is a flow on events of shape {list(flow.data_event_shape)} with n_bits "
-                         f"{flow.n_bits}, not an image model; load it with nfzoo.zoo.load_flow")
+        return flow
     folder = files.folder
     directions, card, example = None, {}, None
     if folder is not None:

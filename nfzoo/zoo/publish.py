@@ -32,13 +32,13 @@ import tensorflow as tf
 
 from nfzoo.config import FAMILIES, build, load_config
 from nfzoo.data.sources import load_splits
-from nfzoo.models.held_out import held_out_bits_per_dim, mean_bits_per_dim
 from nfzoo.machine import machine
+from nfzoo.models.held_out import held_out_bits_per_dim, mean_bits_per_dim
+from nfzoo.serving import export_serving
 from nfzoo.training.atomic import recover_folder, replaced_file, replaced_folder
 from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
 from nfzoo.zoo.directions import compute_directions
 from nfzoo.zoo.images import save_png
-from nfzoo.serving import export_serving
 from nfzoo.zoo.registry import ARCHITECTURE, SERVING, config_path, model_dir, serving_version, zoo_root
 from nfzoo.zoo.zoo_model import ZooModel
 
