@@ -1,5 +1,31 @@
-"""Installs nfzoo: normalizing flows on TensorFlow Probability bijectors, trained with Keras 3."""
+"""Installs nfzoo: normalizing flows on TensorFlow Probability bijectors, trained with Keras 3.
+
+A built nfzoo (wheel, `pip install .`) carries the zoo, ``zoo_configs/`` and ``saved_models/``, as package data in
+``nfzoo/_zoo/``, where `nfzoo.zoo.registry.zoo_root` finds it; an editable install reads the checkout's own folders.
+MANIFEST.in puts the two folders in the sdist, so a wheel built from it has them too.
+"""
+import shutil
+from pathlib import Path
+
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+ZOO_FOLDERS = ("zoo_configs", "saved_models")
+PACKAGED_ZOO = Path("nfzoo") / "_zoo"  # the last place nfzoo.zoo.registry.zoo_root looks
+
+
+class BuildPyWithZoo(build_py):
+    """build_py, then a copy of ``ZOO_FOLDERS`` (hidden files left out) into the built package as ``nfzoo/_zoo/``."""
+
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = Path(self.build_lib) / PACKAGED_ZOO
+        shutil.rmtree(target, ignore_errors=True)
+        for folder in ZOO_FOLDERS:
+            shutil.copytree(folder, target / folder, ignore=shutil.ignore_patterns(".*", "__pycache__"))
+
 
 setup(
     name="nfzoo",
@@ -32,4 +58,5 @@ setup(
     },
     entry_points={"console_scripts": ["nfzoo=nfzoo_command:main"]},
     include_package_data=True,
+    cmdclass={"build_py": BuildPyWithZoo},
 )

@@ -30,9 +30,10 @@ import tensorflow as tf
 
 import nfzoo
 from nfzoo.machine import cpu_name
+from nfzoo.models.signatures.image_signatures import ImageSignatures
 from nfzoo.serving import export_serving
-from nfzoo.serving.image_signatures import ImageSignatures
 from nfzoo.zoo import ZooModel
+from results_table import append_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADING = "## Serving latency (benchmarks/bench_serving.py)"
@@ -79,7 +80,7 @@ def main():
     zoo = ZooModel(flow, flow.name)
     with tempfile.TemporaryDirectory() as base:
         start = time.perf_counter()
-        export_serving(zoo, base, version=1)
+        export_serving(flow, base, version=1)
         print(f"exported {flow.count_params():,} parameters in {time.perf_counter() - start:.0f} s")
         loaded = tf.saved_model.load(os.path.join(base, "1"))
     functions = ImageSignatures(flow).functions()
@@ -108,18 +109,7 @@ def record(args, config, results):
     rows = [f"| {datetime.date.today()} | {config} (random weights) | {signature} | {batch} | "
             f"{m['saved_model']:.1f} | {m['keras']:.1f} | {m['saved_model'] / m['keras']:.2f} | "
             f"{m['tf.function']:.1f} | {args.repeats} | {machine} |" for (signature, batch), m in results.items()]
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    text = path.read_text()
-    if HEADING not in text:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n"
-    section = text.index(HEADING) + len(HEADING)
-    if text.find(TABLE_HEAD, section) == -1:
-        text = text[:section] + "\n\n" + TABLE_HEAD + text[section:]
-    table = text.index(TABLE_HEAD, section) + len(TABLE_HEAD)
-    end = text.find("\n\n", table)
-    end = len(text.rstrip("\n")) if end == -1 else end
-    text = text[:end] + "\n" + "\n".join(rows) + text[end:]
-    path.write_text(text if text.endswith("\n") else text + "\n")
+    path = append_rows(HEADING, TABLE_HEAD, rows)
     print(f"recorded in {path}")
 
 

@@ -17,7 +17,7 @@ standardised test data: the standardisation's log-det, -sum_d log std_d, is NOT 
 printed per data set; add it to convert to log p(x) in the units of x (after dequantisation for digits).
 
 Models: a full-covariance Gaussian (maximum likelihood on the training split, closed form) and the flows of
-`nfzoo.models.maf` (Real NVP with vector couplings, MAF, NAF, SOS), each trained with Adam on mean NLL with
+`nfzoo.config.FAMILIES` (Real NVP with vector couplings, MAF, NAF, SOS), each trained with Adam on mean NLL with
 early stopping on the validation NLL (patience ``PATIENCE`` epochs, best weights restored) and ActNorm
 initialised on the whole training split. Each cell is the mean test log-likelihood +- 2 standard errors
 (std / sqrt(n_test) of the per-example values); the median shows when a few test points dominate the mean.
@@ -36,19 +36,19 @@ import numpy as np
 import tensorflow as tf
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
+from nfzoo.config import FAMILIES
 from nfzoo.data.pipeline import vector_dataset
 from nfzoo.machine import cpu_name
-from nfzoo.models import maf as builders
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 SECTION = "## Tabular density estimation"
 FRACTIONS = (0.7, 0.1)  # train, validation; the rest is test
 BATCH_SIZE, LEARNING_RATE, PATIENCE = 128, 1e-3, 20
 FLOWS = {  # name -> (builder, kwargs): 5 layers each, sized to keep the whole run near 15 minutes
-    "Real NVP (5 couplings)": (builders.realnvp_vector, {"num_layers": 5, "hidden": 128, "num_hidden": 2}),
-    "MAF (5)": (builders.maf, {"num_layers": 5, "hidden_units": (128, 128)}),
-    "NAF (5, K=8)": (builders.naf, {"num_layers": 5, "num_units": 8, "hidden_units": (128, 128)}),
-    "SOS (5, K=4, r=3)": (builders.sos, {"num_layers": 5, "num_squares": 4, "degree": 3, "hidden_units": (128, 128)}),
+    "Real NVP (5 couplings)": (FAMILIES["realnvp_vector"], {"num_layers": 5, "hidden": 128, "num_hidden": 2}),
+    "MAF (5)": (FAMILIES["maf"], {"num_layers": 5, "hidden_units": (128, 128)}),
+    "NAF (5, K=8)": (FAMILIES["naf"], {"num_layers": 5, "num_units": 8, "hidden_units": (128, 128)}),
+    "SOS (5, K=4, r=3)": (FAMILIES["sos"], {"num_layers": 5, "num_squares": 4, "degree": 3, "hidden_units": (128, 128)}),
 }
 
 

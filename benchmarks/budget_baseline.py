@@ -74,7 +74,7 @@ def train_zoo_config(path, budget_seconds):
 
     from nfzoo.config import load_config
     from nfzoo.training.trainer import train
-    from nfzoo.zoo.publish import recipe
+    from nfzoo.zoo.records import recipe
 
     class CpuBudget(keras.callbacks.Callback):
         def __init__(self):
@@ -120,10 +120,41 @@ def record(results, cpu_minutes):
     print(f"recorded in {path}")
 
 
-def write_card(name, results):
-    from nfzoo.zoo.publish import update_card
+SECTION = "same_budget_baseline"  # the name of this comparison among the card's sections
 
-    update_card(name, same_budget_baseline=[{**r, "entry": Path(r["entry"]).name} for r in results])
+
+def card_section(name, results):
+    """The model card section of the comparison (`nfzoo.zoo.card.script_sections`): the rows, their Markdown and
+    the recipe the zoo config's row was measured with (publishing the model again notes how it changed since)."""
+    rows = [{**r, "entry": Path(r["entry"]).name} for r in results]
+    recipes = [r["recipe"] for r in rows if "recipe" in r]
+    return {"name": SECTION, "markdown": budget_markdown(name, rows), "rows": rows,
+            **({"recipe": recipes[0]} if recipes else {})}
+
+
+def budget_markdown(name, rows):
+    """The comparison as a Markdown section of the card of the zoo entry ``name``."""
+    table = "\n".join(f"| {r['entry']} | {r['cpu_minutes']:g} | {r['steps']} | {r['parameters']:,} | "
+                      f"{r['held_out_bits_per_dim']:.4f} |" for r in rows)
+    return f"""## Same-budget comparison with stock TFP Glow
+
+Each model trained from scratch for the same CPU time (process user + system time, all threads; 40 CPU-minutes =
+20 minutes on 2 cores) on this card's training split, then scored on its held-out split in the same way.
+`stock` is `tfb.Glow` (3 levels x 8 steps, width 128, Adam 1e-3, batch 64); the other row is this model's config.
+Rerun: `python benchmarks/budget_baseline.py --record --write-card {name}`.
+
+| entry | CPU minutes | training steps | parameters | held-out bits/dim |
+|---|---|---|---|---|
+{table}
+"""
+
+
+def write_card(name, results):
+    from nfzoo.zoo.card import update_card
+    from nfzoo.zoo.records import read_record
+
+    others = [s for s in read_record(name).card.get("sections", []) if s["name"] != SECTION]
+    update_card(name, sections=[*others, card_section(name, results)])
     print(f"wrote saved_models/{name}/card.json and its README")
 
 

@@ -20,7 +20,7 @@ import tensorflow as tf
 
 from glow_common import tape_train_step
 from nfzoo.config import load_config
-from nfzoo.data.preprocess import bits_per_dim
+from nfzoo.data.images import bits_per_dim
 from nfzoo.models.glow import glow
 from nfzoo.training.trainer import datasets
 

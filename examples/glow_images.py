@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from nfzoo.data.pipeline import image_dataset
-from nfzoo.data.preprocess import to_uint8
+from nfzoo.data.images import to_uint8
 from nfzoo.data.sources import load_splits
 from nfzoo.models.glow import glow
 

@@ -1,6 +1,6 @@
 """Variational inference with a planar flow: fit q(z) to p(z) ∝ exp(-U(z)) for a Rezende & Mohamed energy.
 
-q = K planar layers pushed forward from N(0, I); `nfzoo.vi.fit` minimises the free energy
+q = K planar layers pushed forward from N(0, I); `nfzoo.variational.variational_flow.fit` minimises the free energy
 F = E_q[ln q(z) + U(z)] >= -ln Z with the paper's annealing (beta 0.01 -> 1).
 
     python examples/planar_vi.py [--energy u2] [--layers 16] [--steps 3000] [--png samples.png] [--quick]
@@ -11,7 +11,8 @@ import keras
 
 from common import save_scatter
 from nfzoo.bijectors.planar import Planar
-from nfzoo.vi import LinearBeta, fit
+from nfzoo.variational.free_energy import LinearBeta
+from nfzoo.variational.variational_flow import fit
 
 
 def main(argv=None):

@@ -10,7 +10,7 @@ import argparse
 import keras
 from sklearn.datasets import load_digits
 
-from nfzoo.models.vae import POSTERIORS, VAE
+from nfzoo.variational.vae import POSTERIORS, VAE
 
 
 def main(argv=None):

@@ -18,10 +18,14 @@ import yaml
 from nfzoo.config_schema import ConfigError, check_config
 from nfzoo.data.sources import resolve_path
 from nfzoo.models.glow import glow
+from nfzoo.models.iaf import iaf
 from nfzoo.models.image_vae import iafvae
-from nfzoo.models.maf import iaf, maf, naf, realnvp_vector, sos
+from nfzoo.models.maf import maf
+from nfzoo.models.naf import naf
 from nfzoo.models.nice import nice
 from nfzoo.models.realnvp import realnvp
+from nfzoo.models.realnvp_vector import realnvp_vector
+from nfzoo.models.sos import sos
 
 FAMILIES = {"glow": glow, "iafvae": iafvae, "realnvp": realnvp, "nice": nice, "maf": maf, "iaf": iaf, "naf": naf, "sos": sos,
             "realnvp_vector": realnvp_vector}

@@ -20,6 +20,7 @@ from nfzoo.bijectors.coupling import KINDS
 from nfzoo.bijectors.networks import PRECISIONS
 from nfzoo.data.sources import SOURCES
 from nfzoo.data.tfds import TFDS_NAMES
+from nfzoo.data.vectors import SKLEARN_TABLES, VECTOR_SOURCES
 from nfzoo.models.dequantizer import DEQUANTIZATIONS
 from nfzoo.models.glow import PERMUTATIONS
 
@@ -115,6 +116,10 @@ DATA_OPTIONS = {
     "train_split": text(),
     "val_split": text(),
     "pad_to": optional(integer(1)),
+    "num_examples": integer(2),  # two_moons
+    "noise": number(0),  # two_moons
+    "sklearn_name": choice(*SKLEARN_TABLES),
+    "licence": text(),  # the data's terms of use, quoted by the model card (`nfzoo.data.licences`)
 }
 
 TRAINING_OPTIONS = {
@@ -135,7 +140,8 @@ MODEL_OPTIONS = {
     "latent_dim": integer(1),  # iafvae
     "widths": list_of(integer(1), "[64, 128, 128]"),
     "flow_steps": integer(0),
-    "context_size": integer(1),
+    "context_size": integer(1),  # iafvae
+    "num_classes": optional(integer(2)),  # a class-conditional flow: labels 0..num_classes-1, one-hot
     "iaf_hidden_units": list_of(integer(1), "[256, 256]"),
     "image_shape": list_of(integer(1), "[32, 32, 3]"),
     "event_shape": list_of(integer(1), "[8, 8, 1] or [2]"),
@@ -257,8 +263,16 @@ def _check_data_matches_model(data, model, source):
             raise ConfigError(f"{source}: data.val_fraction has {len(fraction)} numbers but data.path names "
                               f"{folders} folder(s); expected one number, or one per folder.")
     shape = list(model.get("image_shape", model.get("event_shape")))
+    key = "image_shape" if "image_shape" in model else "event_shape"
+    kind = data.get("source")
+    if kind is not None and (kind in VECTOR_SOURCES) != (len(shape) == 1):
+        expected = "a vector event, e.g. [2]" if len(shape) != 1 else "an image source such as digits"
+        what = "vectors" if kind in VECTOR_SOURCES else "images"
+        raise ConfigError(f"{source}: data.source {kind!r} gives {what} but model.{key} is {shape}; "
+                          f"expected {expected}.")
+    if kind == "two_moons" and shape != [2]:
+        raise ConfigError(f"{source}: data.source 'two_moons' gives 2-D points; expected model.{key} [2], got {shape}.")
     size = data.get("image_size")
     if size is not None and len(shape) == 3 and shape[:2] != [size, size]:
-        key = "image_shape" if "image_shape" in model else "event_shape"
         raise ConfigError(f"{source}: data.image_size {size} does not match model.{key} {shape}; "
                           f"expected [{size}, {size}, channels].")

@@ -20,7 +20,7 @@ from nfzoo.config import load_config
 from nfzoo.data.sources import load_splits
 from nfzoo.zoo import load
 from nfzoo.zoo.attribute_effect import DEFAULT_ALPHAS, DEFAULT_ATTRIBUTES, effect_table, measure_attribute_effect
-from nfzoo.zoo.publish import update_card
+from nfzoo.zoo.card import update_card
 from nfzoo.zoo.registry import config_path, model_dir
 
 

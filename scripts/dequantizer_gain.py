@@ -16,8 +16,9 @@ import time
 import keras
 
 from nfzoo.config import build, load_config
+from nfzoo.models.keras_file import load_keras_model
 from nfzoo.training.trainer import datasets
-from nfzoo.zoo.publish import float32_networks
+from nfzoo.zoo.measure import float32_networks
 from nfzoo.zoo.registry import config_path, model_dir
 
 
@@ -31,7 +32,7 @@ def main(argv=None):
 
     config = load_config(config_path(args.name))
     trained = float32_networks(
-        keras.models.load_model(args.run_checkpoint or model_dir(args.name) / "model.keras", compile=False), config)
+        load_keras_model(args.run_checkpoint or model_dir(args.name) / "model.keras"), config)
     model = build({**config, "model": {**config["model"], "precision": "float32", "dropout": 0.0,
                                        "dequantization": "variational"}})
     for layer, source in zip(model.flow_layers, trained.flow_layers, strict=True):

@@ -5,7 +5,7 @@ deterministically as pixel / 16 > 0.5; a fixed stratified split (``train_test_sp
 random_state=0)``: 1,437 train / 360 test images), and 10% of the training images (same seed) held out for
 early stopping on the validation negative ELBO (best weights restored).
 
-Models (`nfzoo.models.vae.VAE`): latent dimension 8, ReLU MLPs (``--hidden``), Bernoulli decoder, posteriors
+Models (`nfzoo.variational.vae.VAE`): latent dimension 8, ReLU MLPs (``--hidden``), Bernoulli decoder, posteriors
 ``diag``, ``planar`` K = 10 and 40, ``iaf`` K = 4 (MADE hidden (64, 64), context 32). Adam, the paper's
 annealing beta 0.01 -> 1 over the first ``--anneal`` steps. Reported on the test images: the negative ELBO
 (mean over ``--elbo-samples`` draws) and -ln p(x) by importance sampling with k = ``--k`` draws from the
@@ -22,8 +22,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from nfzoo.models.vae import VAE
-from nfzoo.vi import LinearBeta
+from nfzoo.variational.free_energy import LinearBeta
+from nfzoo.variational.vae import VAE
 from vi_energies import write_section
 
 CONFIGS = ["diag:0", "planar:10", "planar:40", "iaf:4"]

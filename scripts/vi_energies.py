@@ -1,6 +1,6 @@
 """Rezende & Mohamed (2015) figure 3, reproduced in trend: planar and radial flows fitted by VI to U1-U4.
 
-For every energy U, flow family (planar, radial) and length K, `nfzoo.vi.fit` minimises the free energy
+For every energy U, flow family (planar, radial) and length K, `nfzoo.variational.variational_flow.fit` minimises the free energy
 F = E_q[ln q(z) + U(z)] from q_0 = N(0, I), with the paper's annealing (beta from 0.01 to 1, here over the
 first ``--anneal`` steps) and Adam with a cosine-decayed learning rate. Reported per run: F (Monte-Carlo
 mean +- standard error over ``--eval-samples`` draws), -ln Z from quadrature on a grid, and the gap
@@ -31,8 +31,9 @@ import tensorflow as tf  # noqa: E402
 
 from nfzoo.bijectors.planar import Planar  # noqa: E402
 from nfzoo.bijectors.radial import Radial  # noqa: E402
-from nfzoo.data.targets import ENERGIES  # noqa: E402
-from nfzoo.vi import LinearBeta, fit  # noqa: E402
+from nfzoo.variational.energies import ENERGIES  # noqa: E402
+from nfzoo.variational.free_energy import LinearBeta  # noqa: E402
+from nfzoo.variational.variational_flow import fit  # noqa: E402
 
 FAMILIES = {"planar": Planar, "radial": Radial}
 WALL, WALL_WIDTH = 4.0, 0.5

@@ -60,6 +60,7 @@ def published_tiny_zoo(home, data_dir, epochs, **model):
     (home / "zoo_configs" / "tiny_glow.yaml").write_text(yaml.safe_dump(tiny_glow_config(data_dir, epochs, **model)))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NFZOO_HOME", str(home))
+        mp.chdir(home)  # publish reads the run folder train wrote, runs/tiny_glow
         train(home / "zoo_configs" / "tiny_glow.yaml", out_dir=home / "runs" / "tiny_glow", verbose=0)
         publish("tiny_glow")
     return home

@@ -7,11 +7,12 @@ import pytest
 
 from fixtures import tiny_glow_config, write_fake_celeba_npz
 from nfzoo.config import build, load_config
+from nfzoo.data.images import to_model_space
 from nfzoo.data.sources import load_splits
 from nfzoo.zoo import ZooModel, compute_directions
 from nfzoo.zoo.attribute_effect import effect_table, measure_attribute_effect
-from nfzoo.zoo.images import to_model_space
-from nfzoo.zoo.publish import model_card
+from nfzoo.zoo.card import model_card
+from nfzoo.zoo.records import record_of
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,8 @@ def test_model_card_renders_the_table(effect):
             "train_images": 72, "held_out_images": 24, "held_out_bits_per_dim": 5.0, "train_bits_per_dim": 5.0,
             "training": {"epochs": 1, "steps": 4, "batch_size": 16, "learning_rate": 1e-3, "wall_time_hours": 0},
             "machine": "x", "date": "today", "commands": ["nfzoo train x", "nfzoo publish tiny"]}
-    assert "Attribute manipulation" not in model_card(card)
-    readme = model_card({**card, "attribute_effect": effect})
+    config = {"name": "tiny", "model": {"family": "glow"}, "data": card["data"]}
+    assert "Attribute manipulation" not in model_card(record_of(config, card))
+    readme = model_card(record_of(config, {**card, "attribute_effect": effect}))
+    assert "Data licence: CelebA images" in readme
     assert "## Attribute manipulation, measured" in readme and table in readme

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from nfzoo.cli import main
-from nfzoo.zoo.images import save_png
+from nfzoo.data.images import save_png
 
 REPO = Path(__file__).resolve().parents[1]
 

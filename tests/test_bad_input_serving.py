@@ -21,11 +21,11 @@ import pytest
 from flow_checks import perturb_weights
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.coupling import Coupling
+from nfzoo.data.images import to_model_space
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.glow import glow
 from nfzoo.serving import export_serving
 from nfzoo.zoo import ZooModel
-from nfzoo.zoo.images import to_model_space
 
 SHAPE, N_BITS, NAMES, D = (8, 8, 3), 5, ["Smiling", "Male", "Young"], 8 * 8 * 3
 VECTOR_MAX_BATCH, VECTOR_MAX_SAMPLES = 64, 16  # the vector flow is exported with its own bounds
@@ -252,7 +252,7 @@ def answers(flows, tmp_path_factory):
     child's return code and the tail of its stderr."""
     zoo, vector_flow = flows
     folder = tmp_path_factory.mktemp("bad_requests")
-    exports = {"image": str(export_serving(zoo, folder / "image")),
+    exports = {"image": str(zoo.export_serving(folder / "image")),
                "vector": str(export_serving(vector_flow, folder / "vector", max_batch=VECTOR_MAX_BATCH,
                                             max_samples=VECTOR_MAX_SAMPLES))}
     signature_cases = [(case, kind, name, inputs) for case, kind, name, inputs, _ in SIGNATURE_CASES]

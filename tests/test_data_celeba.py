@@ -12,7 +12,7 @@ from nfzoo.data.celeba import (
     load_celeba_folder,
     load_celeba_npz,
 )
-from nfzoo.data.preprocess import resize_images
+from nfzoo.data.images import resize_images
 
 REAL_SUBSET = Path(__file__).resolve().parents[1].parent / "shared/data/celeba_subset"
 FACE = (30, 60, 200)  # inside the aligned crop

@@ -1,11 +1,11 @@
-"""nfzoo.data.preprocess: n_bits quantisation, dequantisation, display inverse, bits/dim, resize."""
+"""nfzoo.data.images: n_bits quantisation, dequantisation, display inverse, bits/dim, resize."""
 import math
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from nfzoo.data.preprocess import bits_per_dim, dequantize, quantize, resize_images, to_uint8
+from nfzoo.data.images import bits_per_dim, dequantize, quantize, resize_images, to_uint8
 
 ALL_LEVELS = np.arange(256, dtype=np.uint8)
 

@@ -9,8 +9,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES, crop_celeba
+from nfzoo.data.images import resize_images
 from nfzoo.data.pipeline import image_dataset
-from nfzoo.data.preprocess import resize_images
 from nfzoo.data.tfds import load_tfds
 
 

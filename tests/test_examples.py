@@ -17,6 +17,7 @@ FAST = {  # example -> (extra arguments, text its report must contain)
     "maf_moons.py": ((), "test log-likelihood"),
     "vae_digits.py": ((), "-ln p(x)"),
     "change_of_variables.py": (("{tmp}/densities.png",), "agree"),
+    "conditional_moons.py": ((), "argmax_y p(x | y) classifies"),
 }
 
 
@@ -46,9 +47,13 @@ def launched(tmp_path_factory):
 @pytest.mark.parametrize("name", sorted(FAST))
 def test_example_runs(launched, name):
     tmp, processes = launched
-    assert FAST[name][1] in finish(processes[name])
+    report = finish(processes[name])
+    assert FAST[name][1] in report
     if name == "change_of_variables.py":
         assert (tmp / "densities.png").stat().st_size > 10_000
+    if name == "conditional_moons.py":  # both conditional flows report their held-out fit
+        for flow in ("conditional_maf", "conditional_realnvp"):
+            assert f"{flow}, 2 layers, 1 epochs: test log-likelihood given the moon" in report
 
 
 @pytest.mark.slow

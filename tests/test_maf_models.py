@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from nfzoo.config import FAMILIES
 from nfzoo.data.pipeline import vector_dataset
 from nfzoo.data.targets import two_moons
-from nfzoo.models import maf as builders
 from nfzoo.models.flow_model import FlowModel
 
 SMALL = {
@@ -32,7 +32,7 @@ def held_out_nll(model, x):
 def test_fit_on_two_moons_then_round_trip(family):
     keras.utils.set_random_seed(0)
     train, test = moons()
-    model = getattr(builders, family)(event_shape=(2,), num_layers=2, n_bits=None, name=f"{family}_moons",
+    model = FAMILIES[family](event_shape=(2,), num_layers=2, n_bits=None, name=f"{family}_moons",
                                       **SMALL[family])
     model.compile(optimizer=keras.optimizers.Adam(1e-2))
     model.initialize(train[:256])
@@ -50,16 +50,16 @@ def test_fit_on_two_moons_then_round_trip(family):
 
 
 def test_layers_alternate_order_with_actnorm_between():
-    model = builders.naf(3, num_layers=3, hidden_units=(8,), num_units=2)
+    model = FAMILIES["naf"](3, num_layers=3, hidden_units=(8,), num_units=2)
     kinds = [type(layer).__name__ for layer in model.flow_layers]
     assert kinds == ["ActNorm", "NeuralAutoregressive"] * 3
     orders = [layer.made.input_order for layer in model.flow_layers[1::2]]
     assert orders == ["left-to-right", "right-to-left", "left-to-right"]
-    assert all(layer.iaf for layer in builders.iaf(3, num_layers=2, hidden_units=(8,)).flow_layers[1::2])
+    assert all(layer.iaf for layer in FAMILIES["iaf"](3, num_layers=2, hidden_units=(8,)).flow_layers[1::2])
 
 
 def test_bad_event_shape():
     with pytest.raises(ValueError, match=r"vector event: event_shape = D or \(D,\)"):
-        builders.maf((4, 4))
+        FAMILIES["maf"]((4, 4))
     with pytest.raises(ValueError, match="num_layers >= 1"):
-        builders.sos(2, num_layers=0)
+        FAMILIES["sos"](2, num_layers=0)

@@ -17,11 +17,11 @@ from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.cli import export as export_cli
 from nfzoo.cli import main
+from nfzoo.data.images import to_model_space
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.glow import glow
 from nfzoo.serving import export_serving, rest
 from nfzoo.zoo import ZooModel
-from nfzoo.zoo.images import to_model_space
 
 REPO = str(Path(__file__).resolve().parents[1])
 SHAPE, N_BITS, NAMES = (8, 8, 3), 5, ["Smiling", "Male", "Young"]
@@ -167,13 +167,15 @@ def test_export_refuses_uninitialised_flow_existing_version_and_bad_input(zoo, e
     with pytest.raises(ValueError, match="already exists.*overwrite=True"):
         zoo.export_serving(export_dir.parent, version=1)
     with pytest.raises(ValueError, match="positive integer"):
-        export_serving(zoo, tmp_path, version=0)
+        zoo.export_serving(tmp_path, version=0)
     with pytest.raises(ValueError, match="max_batch must be an integer in 1..2147483647, got 0"):
-        export_serving(zoo, tmp_path, max_batch=0)
+        export_serving(zoo.flow, tmp_path, max_batch=0)
     with pytest.raises(ValueError, match="max_samples must be an integer in 1..2147483647, got 2.5"):
-        export_serving(zoo, tmp_path, max_samples=2.5)
-    with pytest.raises(TypeError, match="expects a ZooModel or a FlowModel"):
+        zoo.flow.export(tmp_path / "m", max_samples=2.5)
+    with pytest.raises(TypeError, match="expects a FlowModel"):
         export_serving(keras.Sequential(), tmp_path)
+    with pytest.raises(ValueError, match="attribute directions need an image flow"):
+        vector_flow().export(tmp_path / "v", directions={"names": ["a"], "directions": np.zeros((1, 2))})
 
 
 def test_rest_bodies_in_row_and_columnar_format_give_the_python_api_numbers(zoo, loaded):
@@ -215,15 +217,21 @@ def test_rest_bodies_in_row_and_columnar_format_give_the_python_api_numbers(zoo,
     assert_images_match(columns["images"], zoo.manipulate(images, "Young", 2.0))
 
 
-def test_float_flow_exports_log_prob_encode_decode_sample(tmp_path):
+def vector_flow():
+    """A small initialised flow on 2-D vectors with random weights."""
     layers = []
     for parity in (0, 1):
         layers += [ActNorm(), Coupling(hidden=8, parity=parity)]
     flow = FlowModel(layers, event_shape=(2,))
-    x = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
-    flow.initialize(x)
+    flow.initialize(np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32))
     perturb_weights(flow)
-    model = tf.saved_model.load(str(flow.export_serving(tmp_path, version=3)))
+    return flow
+
+
+def test_float_flow_exports_log_prob_encode_decode_sample(tmp_path):
+    flow = vector_flow()
+    x = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    model = tf.saved_model.load(str(export_serving(flow, tmp_path, version=3)))
     assert sorted(model.signatures) == ["decode", "encode", "log_prob", "sample", "serving_default"]
     np.testing.assert_allclose(model.signatures["log_prob"](x=x)["log_prob"], flow.log_prob(x), rtol=1e-5, atol=1e-4)
     z = model.signatures["encode"](x=x)["z"]

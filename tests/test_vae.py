@@ -4,7 +4,7 @@ import pytest
 import tensorflow as tf
 
 from nfzoo.bijectors.planar import Planar
-from nfzoo.models.vae import VAE
+from nfzoo.variational.vae import VAE
 
 
 def binary_data(n=96, dim=12, seed=0):

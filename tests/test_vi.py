@@ -10,7 +10,8 @@ from nfzoo.bijectors.autoregressive import MaskedAutoregressive
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.planar import Planar
 from nfzoo.bijectors.radial import Radial
-from nfzoo.vi import LinearBeta, VariationalFlow, fit
+from nfzoo.variational.free_energy import LinearBeta
+from nfzoo.variational.variational_flow import VariationalFlow, fit
 
 MEAN = np.array([1.0, -2.0], np.float32)
 STD = np.array([0.5, 2.0], np.float32)

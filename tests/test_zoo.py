@@ -1,6 +1,8 @@
 """The zoo: publish a (tiny) trained run, list, load, encode/decode, manipulate, interpolate, CLI, errors."""
 import json
 import shutil
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -11,8 +13,8 @@ from fixtures import published_tiny_zoo, tiny_glow_config, write_fake_celeba_npz
 from nfzoo.bijectors.networks import CouplingNetwork
 from nfzoo.cli import main
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
+from nfzoo.data.images import read_image, save_png
 from nfzoo.zoo import compute_directions, list_models, load, zoo_model
-from nfzoo.zoo.images import read_image, save_png
 from nfzoo.zoo.publish import publish
 
 
@@ -191,57 +193,60 @@ def test_images_are_read_in_the_models_channel_count_and_bit_depth(tmp_path):
         read_image(tmp_path / "missing.png")
 
 
-def test_card_renders_the_same_budget_comparison():
-    from nfzoo.zoo.publish import budget_section
+def test_the_budget_benchmark_writes_its_comparison_as_a_card_section():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from budget_baseline import card_section
 
-    assert budget_section({"name": "m"}) == ""
     rows = [{"entry": "stock", "cpu_minutes": 40.0, "steps": 900, "parameters": 1590060, "held_out_bits_per_dim": 4.4},
-            {"entry": "m.yaml", "cpu_minutes": 40.0, "steps": 700, "parameters": 3229404, "held_out_bits_per_dim": 4.3}]
-    text = budget_section({"name": "m", "same_budget_baseline": rows})
+            {"entry": "zoo_configs/m.yaml", "cpu_minutes": 40.0, "steps": 700, "parameters": 3229404,
+             "held_out_bits_per_dim": 4.3, "recipe": {"model": {}, "training": {}}}]
+    section = card_section("m", rows)
+    text = section["markdown"]
     assert "| stock | 40 | 900 | 1,590,060 | 4.4000 |" in text and "| m.yaml | 40 | 700 | 3,229,404 | 4.3000 |" in text
-    assert "--write-card m" in text
+    assert "--write-card m" in text and section["recipe"] == {"model": {}, "training": {}}
 
 
 def test_card_says_which_dequantisation_bound_its_bits_per_dim_are():
-    from nfzoo.zoo.publish import bits_per_dim_note
+    from nfzoo.zoo.card import bits_per_dim_note
 
     assert "one uniform dequantisation per image" in bits_per_dim_note({"n_bits": 8, "architecture": {}})
     note = bits_per_dim_note({"n_bits": 8, "architecture": {"dequantization": "variational"}})
     assert "variational-dequantisation bound" in note and "8-bit" in note
 
 
-def test_republishing_keeps_the_same_budget_comparison(zoo):
+SECTION = {"name": "benchmark", "markdown": "## A benchmark\n\n| entry | bits/dim |\n|---|---|\n| stock | 7.0000 |\n"}
+
+
+def test_republishing_keeps_the_sections_scripts_wrote_into_the_card(zoo):
     path = zoo / "saved_models" / "tiny_glow" / "card.json"
-    rows = [{"entry": "stock", "cpu_minutes": 1.0, "steps": 3, "parameters": 10, "held_out_bits_per_dim": 7.0}]
-    path.write_text(json.dumps({**json.loads(path.read_text()), "same_budget_baseline": rows}))
+    path.write_text(json.dumps({**json.loads(path.read_text()), "sections": [SECTION]}))
     publish("tiny_glow")
-    assert json.loads(path.read_text())["same_budget_baseline"] == rows
-    assert "| stock | 1 | 3 | 10 | 7.0000 |" in (path.parent / "README.md").read_text()
+    assert json.loads(path.read_text())["sections"] == [SECTION]
+    assert "## A benchmark" in (path.parent / "README.md").read_text()
 
 
-def test_republishing_marks_a_same_budget_row_measured_with_an_earlier_recipe(zoo):
+def test_republishing_notes_a_section_measured_with_an_earlier_recipe(zoo):
     from nfzoo.config import load_config
-    from nfzoo.zoo.publish import recipe
+    from nfzoo.zoo.records import recipe
 
     current = recipe(load_config(zoo / "zoo_configs" / "tiny_glow.yaml"))
     earlier = {"model": {**current["model"], "dropout": 0.5}, "training": {**current["training"], "epochs": 7}}
     del earlier["training"]["augment_flip"]
-    row = {"entry": "tiny_glow.yaml", "cpu_minutes": 1.0, "steps": 3, "parameters": 10, "held_out_bits_per_dim": 7.0}
     path = zoo / "saved_models" / "tiny_glow" / "card.json"
     for measured_with, changes in ((current, []), (earlier, [
             "model.dropout: 0.5 -> None", "training.augment_flip: None -> True",
             f"training.epochs: 7 -> {current['training']['epochs']}"])):
-        path.write_text(json.dumps({**json.loads(path.read_text()),
-                                    "same_budget_baseline": [{**row, "recipe": measured_with}]}))
+        card = json.loads(path.read_text())
+        path.write_text(json.dumps({**card, "sections": [{**SECTION, "recipe": measured_with}]}))
         publish("tiny_glow")
-        assert json.loads(path.read_text())["same_budget_baseline"][0]["recipe_changes"] == changes
+        assert json.loads(path.read_text())["sections"][0]["recipe_changes"] == changes
         card_text = (path.parent / "README.md").read_text()
-        assert ("| tiny_glow.yaml (earlier recipe) | 1 |" in card_text) == bool(changes)
+        assert ("Measured with an earlier recipe" in card_text) == bool(changes)
         assert all(f"`{change}`" in card_text for change in changes)
 
 
 def test_run_facts_count_a_resumed_epoch_once(tmp_path):
-    from nfzoo.zoo.publish import run_facts
+    from nfzoo.zoo.measure import run_facts
 
     (tmp_path / "history.csv").write_text("epoch,loss\n0,3.0\n1,2.5\n1,2.4\n2,2.0\n")  # epoch 1 was interrupted
     (tmp_path / "epoch_times.txt").write_text("0 1800\n1 900\n1 1800\n2 1800\n")

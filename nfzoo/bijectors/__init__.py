@@ -4,6 +4,7 @@ from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
 from nfzoo.bijectors.autoregressive import MaskedAutoregressive
 from nfzoo.bijectors.base import FlowLayer, LayerBijector
+from nfzoo.bijectors.context_affine import ContextAffine
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.invconv import InvertibleConv1x1
 from nfzoo.bijectors.logit import Logit
@@ -18,7 +19,7 @@ from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
 
 __all__ = [
-    "MADE", "ActNorm", "Coupling", "ElementwiseAffine", "FlowLayer", "InvertibleConv1x1", "LayerBijector", "Logit",
+    "MADE", "ActNorm", "ContextAffine", "Coupling", "ElementwiseAffine", "FlowLayer", "InvertibleConv1x1", "LayerBijector", "Logit",
     "MaskedAutoregressive", "NeuralAutoregressive", "Permute", "Planar", "Radial", "Reshape", "Split", "Squeeze",
     "SumOfSquares",
 ]

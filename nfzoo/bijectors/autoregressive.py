@@ -60,18 +60,12 @@ class AutoregressiveFlow(FlowLayer):
     def __init__(self, num_params, hidden_units=(64, 64), activation="relu", input_order="left-to-right",
                  context_size=0, **kwargs):
         super().__init__(**kwargs)
+        self.context_size = int(context_size)
         self.made = MADE(params=num_params, hidden_units=hidden_units, activation=activation,
                          input_order=input_order, context_size=context_size, dtype=self.dtype_policy, name="made")
 
-    def build(self, x_shape, context_shape=None):
-        super().build(x_shape)
-
     def build_event(self, event_shape):
         self.made.build((None, event_shape[0]))
-
-    def call(self, x, context=None, training=False):
-        self.check_input(x)
-        return self.forward(x, training=training, context=context)
 
     def conditioner(self, x, context=None):
         """theta(x_<i, context): ``[batch, D, num_params]``."""

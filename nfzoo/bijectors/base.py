@@ -6,6 +6,12 @@ A `FlowLayer` is a Keras 3 layer that owns its weights and is an invertible map 
   ``b`` (summed over the event dimensions). This is the fast path used in training: direct tensor ops on a
   batch ``[batch, *event_shape]`` (one batch axis).
 * ``layer.inverse(y)`` returns ``x = f^{-1}(y)``.
+* A conditional layer (built with ``context_size`` C > 0) is a family of maps ``y = f(x; c)`` indexed by a context
+  vector ``c [batch, C]`` (a one-hot class, attributes): ``layer(x, context=c)``, ``layer.inverse(y, context=c)``,
+  and its views take TFP's conditional keyword (``view.forward(x, context=c)``, ``TransformedDistribution.log_prob(
+  y, bijector_kwargs={"context": c})``). ``c [1, C]`` applies to the whole batch. A conditional layer called
+  without a context, or an unconditional one called with a context, raises one ValueError. The context maps are
+  zero-initialised: a fresh conditional layer computes its unconditional twin's map for every c.
 * ``layer.bijector`` is a TensorFlow Probability bijector on the same weights, giving the same numbers
   (``forward``, ``inverse``, ``forward_log_det_jacobian(x, event_ndims)``), so nfzoo flows compose with
   ``tfb.Chain``, ``tfd.TransformedDistribution`` and the rest of TFP. Layers with a stock TFP equivalent
@@ -43,11 +49,14 @@ class FlowLayer(keras.layers.Layer):
       min_event_rank: the smallest event rank the layer accepts (1 = vectors, 3 = images HxWxC).
       max_event_rank: the largest event rank the layer accepts.
       factors_out: True for multi-scale split layers, whose output a `FlowModel` partly sets aside.
+      context_size: 0 for an unconditional layer, else the width C of its context; a conditional layer's
+        ``forward`` and ``inverse`` take ``context`` [batch or 1, C] as a keyword argument.
     """
 
     min_event_rank = 1
     max_event_rank = 3
     factors_out = False
+    context_size = 0  # width C of the context vector; conditional layers set it from their constructor
 
     def build(self, input_shape):
         event_shape = tuple(input_shape[1:])
@@ -77,9 +86,27 @@ class FlowLayer(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0], *self.output_event_shape(input_shape[1:])), (input_shape[0],)
 
-    def call(self, x, training=False):
+    def call(self, x, context=None, training=False):
         self.check_input(x)
-        return self.forward(x, training=training)
+        if not self.context_size:
+            check_no_context(context, type(self).__name__)
+            return self.forward(x, training=training)
+        return self.forward(x, training=training, context=self.check_context(context, x))
+
+    def check_context(self, context, x):
+        """The context of a conditional layer as a float tensor ``[batch or 1, C]`` of ``x``'s dtype; one
+        ValueError if it is missing or of another width."""
+        name = type(self).__name__
+        if context is None:
+            raise ValueError(f"{name} is conditional (context_size={self.context_size}): pass context=c, "
+                             f"a float tensor [batch, {self.context_size}].")
+        if not tf.as_dtype(getattr(context, "dtype", tf.float32)).is_floating:
+            raise ValueError(f"{name} expects a float context (e.g. a one-hot label), got {context.dtype.name}.")
+        context = tf.convert_to_tensor(context, x.dtype)
+        if context.shape.rank != 2 or context.shape[-1] != self.context_size:
+            raise ValueError(f"{name} expects a context of shape [batch or 1, {self.context_size}], "
+                             f"got shape {tuple(context.shape)}.")
+        return context
 
     def check_input(self, x):
         """Raises one ValueError unless ``x`` is a float batch ``[batch, *event_shape]`` of the built shape."""
@@ -210,6 +237,13 @@ class LayerBijector(tfb.Bijector):
 
     def _inverse_event_shape_tensor(self, output_shape):
         return tf.constant(self._layer.event_shape, dtype=tf.int32)
+
+
+def check_no_context(context, what):
+    """Raises one ValueError if an unconditional ``what`` is given a context."""
+    if context is not None:
+        raise ValueError(f"{what} is unconditional (context_size=0) and takes no context; build it with "
+                         f"context_size=C to condition it.")
 
 
 def check_float(x, what):

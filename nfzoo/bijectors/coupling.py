@@ -14,6 +14,10 @@ it the scale is constant (no gradient to h there).
 Masks: ``"channel"`` splits the last axis in halves (channels of an image, features of a vector);
 ``"checkerboard"`` (images) conditions on the pixels with ``(row + col + parity)`` even. ``parity`` flips
 which half is transformed, so alternating layers update everything.
+
+Conditional (``context_size`` C > 0): t and s also see a context vector c, ``t(x_a, c)``, ``s(x_a, c)``: the
+conditioner network takes a learned projection of c beside x_a (`CouplingNetwork`), zero at the start. The
+log-det keeps its form; c is fixed for the map, so it has no Jacobian of its own.
 """
 import keras
 import numpy as np
@@ -34,7 +38,7 @@ class Coupling(FlowLayer):
     """Additive or affine coupling with a channel/half or checkerboard mask; see the module docstring."""
 
     def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, network_dtype=None,
-                 dropout=0.0, **kwargs):
+                 dropout=0.0, context_size=0, **kwargs):
         super().__init__(**kwargs)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
@@ -46,6 +50,7 @@ class Coupling(FlowLayer):
         self.hidden, self.num_hidden = hidden, num_hidden
         self.network_dtype = network_dtype  # dtype policy of the conditioner (networks.network_dtype)
         self.dropout = dropout  # the conditioner's dropout rate in training (CouplingNetwork)
+        self.context_size = int(context_size)
 
     def build_event(self, event_shape):
         channels = event_shape[-1]
@@ -71,7 +76,7 @@ class Coupling(FlowLayer):
         outputs = transformed * (2 if self.kind == "affine" else 1)
         self.network = CouplingNetwork(
             outputs, hidden=self.hidden, num_hidden=self.num_hidden, dropout=self.dropout,
-            dtype=self.network_dtype or self.dtype_policy, name="network",
+            context_size=self.context_size, dtype=self.network_dtype or self.dtype_policy, name="network",
         )
         self.network.build((None, *net_input))
 
@@ -90,9 +95,9 @@ class Coupling(FlowLayer):
             return cond + (1.0 - self.checker) * y_b
         return tf.concat([cond, y_b] if self.parity == 0 else [y_b, cond], axis=-1)
 
-    def shift_and_log_scale(self, cond, training=False):
+    def shift_and_log_scale(self, cond, training=False, context=None):
         """-> (t, log s) of the module docstring; log s is None for additive couplings."""
-        h = self.network(cond, training=training)
+        h = self.network(cond, context=context, training=training)
         if self.kind == "additive":
             return h, None
         shift, raw = tf.split(h, 2, axis=-1)
@@ -101,18 +106,18 @@ class Coupling(FlowLayer):
     def _mask_log_scale(self, log_scale):
         return log_scale * (1.0 - self.checker) if self.mask == "checkerboard" else log_scale
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, context=None):
         cond, x_b = self._split(x)
-        shift, log_scale = self.shift_and_log_scale(cond, training=training)
+        shift, log_scale = self.shift_and_log_scale(cond, training=training, context=context)
         if log_scale is None:
             return self._merge(cond, x_b + shift), self.per_example(0.0, x)
         log_scale = self._mask_log_scale(log_scale)
         y_b = (x_b + shift) * tf.exp(log_scale)
         return self._merge(cond, y_b), self.sum_event(log_scale)
 
-    def inverse(self, y):
+    def inverse(self, y, context=None):
         cond, y_b = self._split(y)
-        shift, log_scale = self.shift_and_log_scale(cond)
+        shift, log_scale = self.shift_and_log_scale(cond, context=context)
         if log_scale is not None:
             y_b = y_b * tf.exp(-self._mask_log_scale(log_scale))
         return self._merge(cond, y_b - shift)
@@ -120,13 +125,14 @@ class Coupling(FlowLayer):
     @property
     def bijector(self):
         """Channel masks: stock ``tfb.RealNVP`` (y_b = x_b * exp(log s) + t * s) whose function is a
-        `LayerFunction` on this layer's network; checkerboard: a LayerBijector. Both live."""
+        `LayerFunction` on this layer's network; checkerboard: a LayerBijector. Both live, and both take
+        ``context=c`` for a conditional layer (tfb.RealNVP hands it to the function)."""
         if self.mask == "checkerboard":
             return LayerBijector(self)
 
-        def shift_and_log_scale_fn(cond, _num_outputs):
-            flat, _, batch = flatten_batch(cond, (*self.event_shape[:-1], self.num_cond))
-            shift, log_scale = self.shift_and_log_scale(flat)
+        def shift_and_log_scale_fn(cond, _num_outputs, context=None):
+            flat, context, batch = flatten_batch(cond, (*self.event_shape[:-1], self.num_cond), context)
+            shift, log_scale = self.shift_and_log_scale(flat, context=context)
             if log_scale is None:
                 return unflatten_batch(shift, batch), None
             return unflatten_batch(shift * tf.exp(log_scale), batch), unflatten_batch(log_scale, batch)
@@ -144,4 +150,5 @@ class Coupling(FlowLayer):
             "num_hidden": self.num_hidden,
             "network_dtype": self.network_dtype,
             "dropout": self.dropout,
+            **({"context_size": self.context_size} if self.context_size else {}),
         }

@@ -8,8 +8,9 @@ is represented when the layer has at least D - 1 units). Connections are masked 
 
 hence output d depends only on inputs of strictly smaller order. A masked dense layer is ``x @ (kernel * M)``
 with a constant 0/1 mask M. An optional context vector (``context_size > 0``) enters every layer through an
-unmasked kernel, so every unit may see it without breaking the autoregressive property. The last layer
-(and its context kernel) is zero-initialised: a flow built on a fresh MADE starts as the identity.
+unmasked kernel, so every unit may see it without breaking the autoregressive property. The last layer and every
+context kernel are zero-initialised: a flow built on a fresh MADE starts as the identity, and a fresh conditional
+MADE computes its unconditional twin for every context.
 """
 import keras
 import numpy as np
@@ -69,7 +70,7 @@ class MADE(keras.layers.Layer):
             self.biases.append(self.add_weight(name=f"bias_{i}", shape=mask.shape[1:], initializer="zeros"))
             if self.context_size:
                 self.context_kernels.append(self.add_weight(
-                    name=f"context_kernel_{i}", shape=(self.context_size, mask.shape[1]), initializer=init
+                    name=f"context_kernel_{i}", shape=(self.context_size, mask.shape[1]), initializer="zeros"
                 ))
 
     def call(self, x, context=None):

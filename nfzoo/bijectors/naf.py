@@ -16,7 +16,7 @@ which brackets the root: x in [min_j (y - b_j) / a_j, max_j (y - b_j) / a_j].
 Numerical limit: the map is strictly increasing, but where every unit with weight saturates (|z_j| >> 1 for the
 units that matter) its slope falls below the working precision: the forward stays finite, yet such inputs no
 longer invert (measured: random weights, |x| ~ 1e3, float64). Inside the range the units cover (standardised
-data; `nfzoo.models.maf.naf` puts an ActNorm before every layer) the layer inverts to float precision.
+data; `nfzoo.models.naf` puts an ActNorm before every layer) the layer inverts to float precision.
 
 Initialisation: the MADE's last layer is zero, so a_j = 1 and w is uniform; b_j = fixed offsets spread over
 [-1, 1] (added to the MADE output) make the K units differ from the start — identical units would receive

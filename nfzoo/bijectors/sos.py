@@ -18,7 +18,7 @@ then training, overflow float32. Linear tails make each layer grow at most linea
 A_kl = b tanh(a_kl / b + atanh(o_kl / b)) with a the raw MADE output, o the initial offsets below and
 b = ``coefficient_bound``, cap the slope at eps + K ((r + 1) b)^2 however far the conditioner's inputs are;
 evaluating the polynomials in x / L keeps one optimiser step on A from moving T by more than O(L). Choose L
-to cover the bulk of standardised data (default 5; the `nfzoo.models.maf.sos` builder puts an ActNorm
+to cover the bulk of standardised data (default 5; the `nfzoo.models.sos` builder puts an ActNorm
 before every layer). Inverse: D sweeps of an elementwise bisection; the slope is at least eps everywhere,
 so the root of T(x) = y lies between 0 and (y - c) / eps.
 

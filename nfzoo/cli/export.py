@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from nfzoo.cli.arguments import positive
-from nfzoo.serving.flow_signatures import MAX_BATCH, MAX_SAMPLES
+from nfzoo.models.signatures.limits import MAX_BATCH, MAX_SAMPLES
 
 
 def add_parser(commands):
@@ -20,9 +20,11 @@ def add_parser(commands):
 
 def run_export(args):
     from nfzoo.serving import export_serving
-    from nfzoo.zoo import find_model
+    from nfzoo.zoo import ZooModel, find_model
 
-    target = export_serving(load_model(args.model), args.out, version=args.version, overwrite=args.overwrite,
+    model = load_model(args.model)
+    flow, directions = (model.flow, model.directions) if isinstance(model, ZooModel) else (model, None)
+    target = export_serving(flow, args.out, version=args.version, directions=directions, overwrite=args.overwrite,
                             max_batch=args.max_batch, max_samples=args.max_samples)
     base, name = Path(args.out).resolve(), find_model(args.model).name
     print(f"wrote {target}\nserve it with:\n  docker run -p 8501:8501 --mount type=bind,source={base},"
@@ -32,6 +34,6 @@ def run_export(args):
 def load_model(model):
     """A `ZooModel` for an image model (zoo name, run folder, zoo-style folder or .keras file), else the bare
     `FlowModel` (vector flows get the float signatures)."""
-    from nfzoo.zoo.load import load_model as load_zoo_or_flow
+    from nfzoo.zoo.loading import load_model as load_zoo_or_flow
 
     return load_zoo_or_flow(model)

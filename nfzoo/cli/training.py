@@ -1,7 +1,24 @@
-"""``nfzoo train`` and ``nfzoo evaluate``."""
+"""``nfzoo train`` and ``nfzoo evaluate``.
+
+``nfzoo train`` says first what the progress bar's ``loss`` and ``bits_per_dim`` are (`nfzoo.training.callbacks.loss_units`) and ends by listing
+what the run wrote and the commands to run next, with the run's own paths (`run_summary`).
+"""
 import json
+import shlex
+from pathlib import Path
 
 from nfzoo.cli.arguments import at_least, positive
+
+# What `nfzoo.training.trainer.train` leaves in a run folder, in the order a person looks for it.
+RUN_FILES = (
+    ("best.keras", "the model with the best held-out bits/dim (what the commands below load from the run)"),
+    ("final.keras", "the model after the last epoch"),
+    ("history.csv", "loss and bits/dim per epoch, training and held-out (val_)"),
+    ("samples.png", "16 samples at temperature 0.7 after the last epoch"),
+    ("logs", "TensorBoard: loss, bits/dim, learning rate and samples per epoch (tensorboard --logdir {path})"),
+    ("epoch_times.txt", "seconds per epoch"),
+    ("backup", "the state a rerun of this command resumes from"),
+)
 
 
 def add_parser(commands):
@@ -32,19 +49,54 @@ def add_parser(commands):
 
 
 def run_train(args):
-    from nfzoo.training.trainer import train
+    from nfzoo.config import load_config
+    from nfzoo.training.callbacks import SayLossUnits
+    from nfzoo.training.trainer import run_folder, train
     from nfzoo.zoo import load_flow
 
     init_from = None if args.init_from is None else load_flow(args.init_from)
+    say_units = SayLossUnits()
     train(args.config, data_dir=args.data, epochs=args.epochs, out_dir=args.out, strategy=args.strategy,
           logical_cpus=args.logical_cpus, save_every=args.save_every, backup_minutes=args.backup_minutes,
-          init_from=init_from, precision=args.precision)
+          init_from=init_from, precision=args.precision, callbacks=[say_units])
+    config = load_config(args.config)
+    image_model = len(say_units.model.data_event_shape) == 3
+    print(run_summary(args, config["name"], run_folder(config, args.out), images=image_model))
+
+
+def run_summary(args, name, out, images=True):
+    """What ``nfzoo train`` wrote in ``out`` and the commands to run next, with the run's own paths (`nfzoo sample`
+    only for a model of ``images``)."""
+    from nfzoo.zoo.registry import config_path
+
+    lines = [f"Wrote {out}/:"]
+    for file, what in RUN_FILES:
+        if (out / file).exists():
+            lines.append(f"  {file + ('/' if (out / file).is_dir() else ''):<16} "
+                         f"{what.format(path=shlex.quote(str(out / file)))}")
+    run, data = shlex.quote(str(out)), f" --data {shlex.quote(args.data)}" if args.data else ""
+    publish_note = "" if config_path(name).is_file() else f" (it reads the config from {config_path(name)})"
+    lines += [
+        "Next:",
+        "  # held-out bits/dim, measured as a model card measures it",
+        f"  nfzoo evaluate {shlex.quote(args.config)} --model {run}{data}",
+    ]
+    if images:
+        lines += ["  # a grid of 16 samples at temperature 0.7",
+                  f"  nfzoo sample {run} -n 16 -t 0.7 -o {shlex.quote(str(out / 'samples_t0.7.png'))}"]
+    lines += [
+        f"  # measure it and write saved_models/{name}/ with its model card{publish_note}",
+        f"  nfzoo publish {shlex.quote(name)} --run {run}{data}",
+        "  # a TF Serving SavedModel (docs/serving.md)",
+        f"  nfzoo export {run} --out {shlex.quote(str(Path('exports') / name))} --version 1",
+    ]
+    return "\n".join(lines)
 
 
 def run_evaluate(args):
     from nfzoo.config import load_config
-    from nfzoo.training.trainer import evaluate
+    from nfzoo.training.trainer import evaluate, run_folder
     from nfzoo.zoo import load_flow
 
-    flow = load_flow(args.model or f"runs/{load_config(args.config)['name']}")
+    flow = load_flow(args.model or run_folder(load_config(args.config)))
     print(json.dumps({"held_out_bits_per_dim": evaluate(flow, args.config, data_dir=args.data)}, indent=2))

@@ -30,6 +30,7 @@ def add_parser(commands):
     p.add_argument("-n", type=positive(int), default=16, help=f"number of samples (at most {MAX_IMAGES})")
     p.add_argument("-t", "--temperature", type=positive(float), default=0.7, help="prior std scale (default 0.7)")
     p.add_argument("--seed", type=at_least(int, 0), default=0)
+    p.add_argument("--label", type=int, help="class-conditional models: draw this class (e.g. 3 for glow_digits_cond)")
     p.add_argument("-o", "--out", type=image_output, default="samples.png")
     add_figure_arguments(p)
     p.set_defaults(handler=run_sample)
@@ -63,7 +64,7 @@ def add_parser(commands):
 
 
 def run_list(args):
-    from nfzoo.zoo import list_models
+    from nfzoo.zoo.records import list_models
 
     models = list_models()
     if not models:
@@ -74,15 +75,17 @@ def run_list(args):
 
 def run_sample(args):
     from nfzoo.zoo import load
+    from nfzoo.zoo.conditional_samples import sample_images
 
     check_image_count(args.n, "-n")
     model = load(args.model)
-    images = model.sample(args.n, temperature=args.temperature, seed=args.seed)
+    images = sample_images(model, args.n, temperature=args.temperature, seed=args.seed, label=args.label)
     columns = int(np.ceil(np.sqrt(args.n)))
     rows = np.zeros((int(np.ceil(args.n / columns)) * columns, *images.shape[1:]), np.uint8) + 255
     rows[:args.n] = images  # a square-ish grid; unused cells stay white
     save_figure(args, rows.reshape(-1, columns, *images.shape[1:]),
-                title=f"{model.name}: samples at T = {args.temperature:g}, seed {args.seed}")
+                title=f"{model.name}: samples{'' if args.label is None else f' of label {args.label}'} at "
+                      f"T = {args.temperature:g}, seed {args.seed}")
 
 
 def run_manipulate(args):
@@ -123,7 +126,7 @@ def check_image_count(count, what):
 def read_images(model, paths):
     """The image files at ``paths`` as one uint8 batch at the model's resolution and channel count, with one
     warning line on stderr if some of them look unlike the model's training data."""
-    from nfzoo.zoo.images import read_image
+    from nfzoo.data.images import read_image
     from nfzoo.zoo.zoo_model import FAR_MARGIN
 
     images = np.concatenate([model.prepare(read_image(path, model.image_shape[-1])) for path in paths])
@@ -154,8 +157,7 @@ def save_figure(args, rows, column_labels=None, title=None):
     """Saves uint8 [R, C, H, W, ch] images as ``args.out``: a labelled, enlarged figure, or with ``args.raw`` the
     model's own pixels (rows x columns, 1-pixel gutters)."""
     from nfzoo.data.figures import figure
-    from nfzoo.training.callbacks import image_grid
-    from nfzoo.zoo.images import save_png
+    from nfzoo.data.images import image_grid, save_png
 
     if args.raw:
         r, c = rows.shape[:2]

@@ -1,41 +1,26 @@
-"""Data for nfzoo: the uint8 <-> model-space image convention, CelebA/TFDS loaders, tf.data pipelines and
-2-D toy targets. ``load_tfds`` imports tensorflow_datasets only when called."""
-from nfzoo.data.celeba import (
-    CELEBA_ATTRIBUTES,
-    CelebAData,
-    crop_celeba,
-    identity_split,
-    load_celeba_folder,
-    load_celeba_npz,
-)
-from nfzoo.data.pipeline import image_dataset, vector_dataset
-from nfzoo.data.preprocess import bits_per_dim, dequantize, quantize, resize_images, to_uint8
-from nfzoo.data.targets import (
-    ENERGIES,
-    checkerboard,
-    eight_gaussians,
-    energy_u1,
-    energy_u2,
-    energy_u3,
-    energy_u4,
-    two_moons,
-)
-from nfzoo.data.tfds import TFDS_NAMES, load_tfds
+"""Data for nfzoo: the uint8 <-> model-space image convention (`nfzoo.data.images`), CelebA/TFDS loaders, vector
+sets, tf.data pipelines and 2-D toy samplers, each imported on first use (`nfzoo.lazy`). The
+Rezende & Mohamed energies moved to `nfzoo.variational.energies` (their old names here work until nfzoo 0.2)."""
+from nfzoo.deprecation import moved
+from nfzoo.lazy import lazy_exports
 
+EXPORTS = {
+    **dict.fromkeys(["CELEBA_ATTRIBUTES", "CelebAData", "crop_celeba", "identity_split", "load_celeba_folder",
+                     "load_celeba_npz"], "nfzoo.data.celeba"),
+    **dict.fromkeys(["bits_per_dim", "dequantize", "quantize", "resize_images", "to_uint8"], "nfzoo.data.images"),
+    **dict.fromkeys(["image_dataset", "vector_dataset"], "nfzoo.data.pipeline"),
+    **dict.fromkeys(["checkerboard", "eight_gaussians", "two_moons"], "nfzoo.data.targets"),
+    **dict.fromkeys(["TFDS_NAMES", "load_tfds"], "nfzoo.data.tfds"),
+}
 __all__ = [
     "CELEBA_ATTRIBUTES",
     "CelebAData",
-    "ENERGIES",
     "TFDS_NAMES",
     "bits_per_dim",
     "checkerboard",
     "crop_celeba",
     "dequantize",
     "eight_gaussians",
-    "energy_u1",
-    "energy_u2",
-    "energy_u3",
-    "energy_u4",
     "identity_split",
     "image_dataset",
     "load_celeba_folder",
@@ -47,3 +32,6 @@ __all__ = [
     "two_moons",
     "vector_dataset",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, EXPORTS, fallback=moved(__name__, {
+    "nfzoo.variational.energies": ["ENERGIES", "energy_u1", "energy_u2", "energy_u3", "energy_u4"]}))

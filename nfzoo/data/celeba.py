@@ -4,7 +4,7 @@
   ``identity_split.csv``]) of ``../shared/data/celeba_subset`` (already cropped and resized to 64x64).
 * ``load_celeba_folder``: the official aligned release: ``img_align_celeba/*.jpg`` (178 wide x 218 high)
   + ``list_attr_celeba.txt`` [+ ``identity_CelebA.txt``]. Each JPEG is decoded with PIL, cropped to the
-  aligned face ``rows 40:188, cols 15:163`` (148x148) and resized with ``preprocess.resize_images``
+  aligned face ``rows 40:188, cols 15:163`` (148x148) and resized with ``images.resize_images``
   (lanczos3 + antialias, matching the PIL LANCZOS resize the subset was made with).
 
 Both return a ``CelebAData``: ``images`` uint8 [N, H, W, 3], ``attributes`` int8 [N, 40] in {-1, 1} (CelebA
@@ -19,7 +19,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from nfzoo.data.preprocess import resize_images
+from nfzoo.data.images import ALIGNED_SHAPE, crop_celeba, resize_images
 
 CELEBA_ATTRIBUTES = (
     "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs", "Big_Lips",
@@ -29,10 +29,6 @@ CELEBA_ATTRIBUTES = (
     "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair",
     "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young",
 )
-ALIGNED_SHAPE = (218, 178)  # height, width of an img_align_celeba JPEG
-CROP_ROWS = slice(40, 188)
-CROP_COLS = slice(15, 163)
-CROP_SIZE = 148
 _RESIZE_CHUNK = 512  # crops resized together by load_celeba_folder (~34 MB of 148x148 uint8)
 
 
@@ -44,11 +40,6 @@ class CelebAData(NamedTuple):
     attribute_names: list
     filenames: np.ndarray  # str [N]
     identities: Optional[np.ndarray]  # int64 [N] or None
-
-
-def crop_celeba(images):
-    """The aligned face crop of CelebA images [..., 218, 178, C] -> [..., 148, 148, C]."""
-    return images[..., CROP_ROWS, CROP_COLS, :]
 
 
 def load_celeba_npz(data_dir, image_size=None):

@@ -9,13 +9,13 @@ Only the uint8 stage is cached, so every epoch gets fresh dequantisation noise a
 on whole batches (vectorised) with stateless random ops: each batch draws its seed from
 ``tf.data.Dataset.random(seed, rerandomize_each_iteration=True)``, so with a ``seed`` two pipelines give
 identical streams (including the shuffle order) and epochs still differ from one another; without a seed
-everything is random. Elements are ``x`` float32 [B, H, W, C] in [-0.5, 0.5] (see ``preprocess``), or
+everything is random. Elements are ``x`` float32 [B, H, W, C] in [-0.5, 0.5] (see `nfzoo.data.images`), or
 ``(x, labels)`` when the source has labels.
 """
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import check_n_bits, dequantize, quantize
+from nfzoo.data.images import check_n_bits, dequantize, quantize
 
 AUTOTUNE = tf.data.AUTOTUNE
 

@@ -6,10 +6,11 @@
 | celeba_folder  | ``img_align_celeba/*.jpg`` + ``list_attr_celeba.txt``          | identity-disjoint (or random)  |
 | tfds           | a prepared TFDS dataset (``tfds_name``: celeb_a, mnist, cifar10)| its ``val_split`` split        |
 | digits         | scikit-learn's 8x8 handwritten digits (bundled)                | random, seeded                 |
+| two_moons, sklearn, npz | float32 rows [N, D] for the vector families (`nfzoo.data.vectors`) | random, seeded        |
 
 Image sources give uint8 [N, H, W, C] arrays (or uint8 tf.data datasets for TFDS) with their labels
 (CelebA: int8 [N, 40] attributes in {-1, 1}). Digits' 17 grey levels v = 0..16 become uint8 min(16 v, 255),
-distinct bins for n_bits >= 5.
+distinct bins for n_bits >= 5. Vector sources give float32 rows [N, D] in the same fields, without labels.
 
 The CelebA sources take several folders (``path: [a, b]``, with ``val_fraction`` a number or one per
 folder): each folder is split by identity with its own fraction and the common seed, so adding a folder
@@ -22,12 +23,13 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES, identity_split, load_celeba_folder, load_celeba_npz
+from nfzoo.data.vectors import VECTOR_SOURCES, load_rows, standardise
 
-SOURCES = ("celeba_npz", "celeba_folder", "tfds", "digits")
+SOURCES = ("celeba_npz", "celeba_folder", "tfds", "digits", *VECTOR_SOURCES)
 
 
 class Splits(NamedTuple):
-    train_images: object  # uint8 array [N, H, W, C] or tf.data.Dataset of (image, label)
+    train_images: object  # uint8 array [N, H, W, C], tf.data.Dataset of (image, label), or float32 rows [N, D]
     train_labels: Optional[np.ndarray]
     val_images: object
     val_labels: Optional[np.ndarray]
@@ -60,6 +62,8 @@ def _load_splits(data_config, data_dir):
     fraction, seed = data_config.get("val_fraction", 0.1), data_config.get("seed", 0)
     if source == "digits":
         return _digits(fraction, seed)
+    if source in VECTOR_SOURCES:
+        return _vectors(data_config, data_dir, fraction, seed)
     if source == "tfds":
         from nfzoo.data.tfds import load_tfds
 
@@ -135,6 +139,16 @@ def _digits(fraction, seed):
     train, val = _random_split(len(images), fraction, seed)
     return Splits(images[train], digits.target[train], images[val], digits.target[val], None,
                   {"digits": np.arange(len(val))})
+
+
+def _vectors(data_config, path, fraction, seed):
+    """A vector source's rows, split at random (a scikit-learn table standardised by its training rows)."""
+    rows = load_rows(data_config, path)
+    train, val = _random_split(len(rows), fraction, seed)
+    train, val = rows[train], rows[val]
+    if data_config["source"] == "sklearn":
+        train, val = standardise(train, val)
+    return Splits(train, None, val, None, None, {data_config["source"]: np.arange(len(val))})
 
 
 def resolve_path(path, config_path):

@@ -7,7 +7,7 @@
 | cifar10   | 32x32x3                                      | int64 label 0..9                         |
 
 ``pad_to`` zero-pads symmetrically (MNIST 28 -> 32 as in openai/glow), then ``image_size`` resizes with
-``preprocess.resize_images`` (lanczos3 + antialias); both happen inside the tf.data map.
+``images.resize_images`` (lanczos3 + antialias); both happen inside the tf.data map.
 
 Nothing is ever downloaded (``download=False``): the dataset must already be prepared in ``data_dir``
 (default ``~/tensorflow_datasets``), e.g. by ``tfds build mnist --data_dir DIR`` on a machine with
@@ -16,8 +16,8 @@ network access (celeb_a needs its files from Google Drive). A missing prepared d
 """
 import tensorflow as tf
 
-from nfzoo.data.celeba import CELEBA_ATTRIBUTES, CROP_SIZE, crop_celeba
-from nfzoo.data.preprocess import resize_images
+from nfzoo.data.celeba import CELEBA_ATTRIBUTES
+from nfzoo.data.images import CROP_SIZE, crop_celeba, resize_images
 
 TFDS_NAMES = ("celeb_a", "mnist", "cifar10")
 

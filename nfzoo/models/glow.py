@@ -9,9 +9,15 @@ compute dtype (``"mixed_bfloat16"``: bfloat16 convolutions, e.g. on CPUs with AM
 GPUs); the flow itself stays float32. ``dropout`` regularises the coupling networks in training (Flow++;
 for small datasets such as the 4,860 training faces of glow_celeba). ``dequantization``: ``"uniform"`` noise or
 ``"variational"`` (a learned noise distribution inside each bin, `nfzoo.models.dequantizer`).
+
+Class-conditional Glow (``num_classes`` K, `nfzoo.models.conditioning`): every coupling network and split prior
+also sees the one-hot label, and a `ContextAffine` after the top prior gives the top latent a mean and scale that
+depend on it (openai/glow's ``ycond``). All context maps start at zero, so a fresh conditional Glow computes the
+unconditional one.
 """
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
+from nfzoo.bijectors.context_affine import ContextAffine
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.invconv import InvertibleConv1x1
 from nfzoo.bijectors.networks import network_dtype
@@ -19,6 +25,7 @@ from nfzoo.bijectors.permute import Permute
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
 from nfzoo.models.dequantizer import dequantizer
+from nfzoo.models.conditioning import context_width
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.image_shape import check_image_shape
 
@@ -36,10 +43,14 @@ def permutation_layer(kind, seed):
 
 
 def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutation="invconv", n_bits=8,
-         learn_top=True, precision="float32", dropout=0.0, dequantization="uniform", seed=0, name="glow"):
-    """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C)."""
+         learn_top=True, precision="float32", dropout=0.0, dequantization="uniform", num_classes=None, seed=0,
+         name="glow"):
+    """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C) (class-conditional with
+    ``num_classes``)."""
     check_image_shape(image_shape, levels)
     dtype = network_dtype(precision)
+    context = context_width(num_classes)
+    conditional = {"context_size": context} if context else {}
     layers = []
     for level in range(levels):
         layers.append(Squeeze())
@@ -47,10 +58,14 @@ def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutat
             layers += [
                 ActNorm(),
                 permutation_layer(permutation, seed=seed + 1000 * level + step),
-                Coupling(kind=coupling, mask="channel", hidden=hidden, network_dtype=dtype, dropout=dropout),
+                Coupling(kind=coupling, mask="channel", hidden=hidden, network_dtype=dtype, dropout=dropout,
+                         **conditional),
             ]
         if level < levels - 1:
-            layers.append(Split(network_dtype=dtype))
+            layers.append(Split(network_dtype=dtype, **conditional))
     if learn_top:
         layers.append(ElementwiseAffine(per="channel", shift=True, name="top_prior"))
-    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, dequantizer=dequantizer(dequantization), name=name)
+    if context:
+        layers.append(ContextAffine(context, name="context_prior"))
+    return FlowModel(layers, event_shape=image_shape, n_bits=n_bits, dequantizer=dequantizer(dequantization),
+                     num_classes=num_classes, name=name)

@@ -4,7 +4,7 @@
 Each image i gets one uniform dequantisation, drawn from ``numpy.random.default_rng([seed, i // 256])`` for its
 block of 256 images: the noise of an image depends only on the seed and its position, not on batch sizes. Then
 
-    bits/dim(x) = -(log_likelihood(x + u) - D n ln 2) / (D ln 2)      (`nfzoo.data.preprocess.bits_per_dim`)
+    bits/dim(x) = -(log_likelihood(x + u) - D n ln 2) / (D ln 2)      (`nfzoo.data.images.bits_per_dim`)
 
 with ``log_likelihood`` the flow's continuous log-density, or for a flow with a learned dequantizer its
 variational bound (the uniform noise mapped through q), or for a VAE its ELBO. All are upper bounds on the
@@ -13,18 +13,20 @@ discrete negative log-likelihood; the card names which one.
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import bits_per_dim, quantize
+from nfzoo.data.images import bits_per_dim, quantize
 
 SEED = 1234  # the cards' seed since 2026-11-22
 BLOCK = 256  # images per noise block (and per batch)
 
 
-def bits_per_dim_per_image(log_likelihood, images, n_bits, seed=SEED):
-    """bits/dim of each uint8 image [N, H, W, C] -> float64 [N]; see the module docstring."""
+def bits_per_dim_per_image(log_likelihood, images, n_bits, seed=SEED, trace=True):
+    """bits/dim of each uint8 image [N, H, W, C] -> float64 [N]; see the module docstring. ``log_likelihood`` runs
+    on float32 blocks of at most 256 images, traced once per call unless it is a ``tf.function`` already or
+    ``trace`` is False (a caller that manages its own tracing, like `ZooModel`)."""
     images = np.asarray(images)
     if images.dtype != np.uint8 or images.ndim != 4 or len(images) == 0:
         raise ValueError(f"expected uint8 images [N >= 1, H, W, C], got {images.dtype} {images.shape}")
-    traced = hasattr(log_likelihood, "get_concrete_function")  # a tf.function already: keep its traces
+    traced = not trace or hasattr(log_likelihood, "get_concrete_function")  # a tf.function keeps its traces
     function = log_likelihood if traced else tf.function(log_likelihood, reduce_retracing=True)
     num_dims = int(np.prod(images.shape[1:]))
     out = []

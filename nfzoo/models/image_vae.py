@@ -5,12 +5,12 @@ Generative model on the discrete pixels k in {0 .. 2**n_bits - 1}^D (D = H * W *
     z ~ N(0, I_d),    k_i | z ~ DiscretizedLogistic(loc_i(z), s_i(z))    independently per subpixel,
 
 with (loc, log s) = a conv decoder (dense -> 4x4 -> transposed convs) of z. The logistic lives in model space
-[-0.5, 0.5], cut into the bins [k / 2**n - 0.5, (k + 1) / 2**n - 0.5) of `nfzoo.data.preprocess`; the outer
+[-0.5, 0.5], cut into the bins [k / 2**n - 0.5, (k + 1) / 2**n - 0.5) of `nfzoo.data.images`; the outer
 bins reach to -inf and +inf (PixelCNN++, the IAF paper), so the 2**n probabilities sum to 1
 (`discretized_logistic_log_prob`).
 
 Posterior, all in one pass (IAF's point: no sequential sampling): h = conv encoder(x), then
-`nfzoo.models.vae.IAFPosterior`: z_0 = mu(h) + sigma(h) eps, eps ~ N(0, I_d), and K IAF steps
+`nfzoo.variational.vae.IAFPosterior`: z_0 = mu(h) + sigma(h) eps, eps ~ N(0, I_d), and K IAF steps
 z_k = z_{k-1} exp(alpha_k) + mu_k with (mu_k, alpha_k) a MADE of (z_{k-1}, context(h)), so
 
     ln q(z_K | x) = ln N(eps; 0, I) - sum_i ln sigma_i - sum_k sum_i alpha_k,i,
@@ -19,7 +19,7 @@ z_k = z_{k-1} exp(alpha_k) + mu_k with (mu_k, alpha_k) a MADE of (z_{k-1}, conte
 The encoder sees the bin centres of the pixels, not their dequantisation noise, so q depends on k only.
 
 Units shared with the flows: a flow reports ln p(x~) of the uniformly dequantised x~ and bits/dim
-= -(ln p(x~) - D ln 2**n) / (D ln 2) (`nfzoo.data.preprocess.bits_per_dim`). The VAE's discrete model is the
+= -(ln p(x~) - D ln 2**n) / (D ln 2) (`nfzoo.data.images.bits_per_dim`). The VAE's discrete model is the
 density P(k(x~)) * 2**(n D) on the cube (constant inside each bin), so `log_likelihood` returns
 
     ELBO(k) + D ln 2**n    nats per image,
@@ -38,9 +38,10 @@ import numpy as np
 import tensorflow as tf
 
 from nfzoo.bijectors.base import check_float
-from nfzoo.data.preprocess import bits_per_dim, check_n_bits
+from nfzoo.data.images import bits_per_dim, check_n_bits
 from nfzoo.models.flow_model import FlowModel
-from nfzoo.models.vae import DiagonalPosterior, IAFPosterior, standard_normal_log_prob
+from nfzoo.normal import standard_normal_log_prob
+from nfzoo.variational.vae import DiagonalPosterior, IAFPosterior
 
 MIN_LOG_SCALE = -7.0  # the decoder's logistic scale is at least e^-7 (PixelCNN++), a quarter of an 8-bit bin
 # The decoder's log-scales start near -2 (the bias of its last layer): a logistic std of ~0.25, the spread of face

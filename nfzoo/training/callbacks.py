@@ -7,12 +7,10 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import to_uint8
+from nfzoo.data.images import image_grid, save_png, to_uint8
 from nfzoo.training.atomic import commit_file, partial_file, replaced_file
-from nfzoo.zoo.images import save_png
 
 
 class NaNGuard(keras.callbacks.TerminateOnNaN):
@@ -109,19 +107,20 @@ def keep_epochs_before(path, epoch):
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Appends ``epoch seconds`` per finished epoch to a text file, so the wall time of a run that was
-    killed and resumed any number of times is the sum of its lines."""
+    """Appends ``epoch wall_seconds cpu_seconds`` per finished epoch to a text file, so the wall and CPU time of a
+    run that was killed and resumed any number of times are the sums of its columns (CPU time: this process's,
+    all threads, `time.process_time`; lines written before 2026-11-30 have no CPU column)."""
 
     def __init__(self, path):
         super().__init__()
         self.path = path
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
     def on_epoch_end(self, epoch, logs=None):
         with open(self.path, "a") as f:
-            f.write(f"{epoch} {time.perf_counter() - self.start:.1f}\n")
+            f.write(f"{epoch} {time.perf_counter() - self.start:.1f} {time.process_time() - self.cpu_start:.1f}\n")
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -141,13 +140,28 @@ class SampleGrid(keras.callbacks.Callback):
         save_png(self.png_path, grid)
 
 
-def image_grid(images, columns=None):
-    """uint8 [N, H, W, C] -> one uint8 [rows*H, columns*W, C] grid (1-pixel dark gutters)."""
-    n, h, w, c = images.shape
-    columns = columns or int(math.ceil(math.sqrt(n)))
-    rows = int(math.ceil(n / columns))
-    grid = np.zeros((rows * (h + 1) - 1, columns * (w + 1) - 1, c), np.uint8)
-    for i, image in enumerate(images):
-        r, col = divmod(i, columns)
-        grid[r * (h + 1): r * (h + 1) + h, col * (w + 1): col * (w + 1) + w] = image
-    return grid
+class SayLossUnits(keras.callbacks.Callback):
+    """Prints `loss_units` of the model as training begins."""
+
+    def on_train_begin(self, logs=None):
+        print(loss_units(self.model), flush=True)
+
+
+def loss_units(model):
+    """What the progress bar's numbers are. ``loss`` is -mean ``log_likelihood`` in nats per example
+    (`FlowModel.compute_loss`). For images of D subpixels with n_bits, log_likelihood is ln p(x) of the dequantised
+    image x in [-0.5, 0.5]^D (or a lower bound on it), and bits/dim = -(ln p(x) - D ln 2**n_bits) / (D ln 2)
+    (`nfzoo.data.images.bits_per_dim`), i.e. bits_per_dim = loss / (D ln 2) + n_bits."""
+    if getattr(model, "n_bits", None) is None:
+        return "loss: -ln p(x), the negative log-likelihood in nats per example (batch mean; val_loss: held-out data)"
+    d, n_bits = model.num_dims, model.n_bits
+    if getattr(model, "likelihood_bound", None) == "elbo":
+        bound = " (its ELBO bound)"
+    elif getattr(model, "dequantizer", None) is not None:
+        bound = " (its variational-dequantisation bound)"
+    else:
+        bound = ""
+    shape = "x".join(str(size) for size in model.data_event_shape)
+    return (f"loss: -ln p(x){bound} in nats per image (batch mean), x the dequantised {shape} image in [-0.5, 0.5]^D, "
+            f"D = {d}\nbits_per_dim = loss / ({d} ln 2) + {n_bits}: the NLL of the {n_bits}-bit images in bits per "
+            "subpixel, lower is better; val_*: held-out images")

@@ -25,9 +25,12 @@ import tensorflow as tf
 
 from nfzoo.config import build, load_config
 from nfzoo.config_schema import check_batch_fits
-from nfzoo.data.pipeline import image_dataset
+from nfzoo.data.pipeline import image_dataset, vector_dataset
 from nfzoo.data.sources import load_splits
+from nfzoo.data.vectors import VECTOR_SOURCES
+from nfzoo.models.conditioning import dataset_context
 from nfzoo.models.held_out import held_out_bits_per_dim
+from nfzoo.models.keras_file import load_keras_model
 from nfzoo.training.atomic import replaced_file
 from nfzoo.training.backup import KillSafeBackup
 from nfzoo.training.callbacks import BestModelCheckpoint, EpochTimer, HistoryCSV, NaNGuard, SampleGrid
@@ -38,17 +41,41 @@ from nfzoo.training.schedules import LinearWarmup
 
 
 def datasets(config, data_dir=None, seed=0):
-    """(train, validation) tf.data pipelines of dequantised images for a config."""
+    """(train, validation) tf.data pipelines of dequantised images (or of float rows, for a vector source) for a
+    config; for a conditional model, ``(images, context)`` pairs made from the data's labels
+    (`nfzoo.models.conditioning.dataset_context`)."""
     data, training = config["data"], config["training"]
     splits = load_splits(data, data_dir)
+    if data.get("source") in VECTOR_SOURCES:  # float rows [N, D]: neither quantised nor dequantised
+        return vector_datasets(splits, config, seed)
     n_bits, batch = config["model"].get("n_bits", 8), training["batch_size"]
-    if isinstance(splits.train_images, np.ndarray):
+    conditional = dataset_context(config["model"])
+    arrays = isinstance(splits.train_images, np.ndarray)
+    if arrays:
         check_batch_fits(batch, len(splits.train_images))
-    train = image_dataset(splits.train_images, batch_size=batch, n_bits=n_bits, shuffle=True, seed=seed,
+        if conditional and splits.train_labels is None:
+            raise ValueError(f"the model is conditional but data.source {data['source']!r} gives no labels.")
+    # array sources pass their labels along for a conditional model; dataset sources carry theirs inside
+    train_labels, val_labels = (splits.train_labels, splits.val_labels) if conditional and arrays else (None, None)
+    train = image_dataset(splits.train_images, train_labels, batch_size=batch, n_bits=n_bits, shuffle=True, seed=seed,
                           augment_flip=training.get("augment_flip", False), drop_remainder=True)
-    val = image_dataset(splits.val_images, batch_size=training.get("eval_batch_size", batch), n_bits=n_bits,
-                        shuffle=False, seed=seed + 1)
+    val = image_dataset(splits.val_images, val_labels, batch_size=training.get("eval_batch_size", batch),
+                        n_bits=n_bits, shuffle=False, seed=seed + 1)
+    if conditional:
+        return train.map(conditional), val.map(conditional)
     return _images_only(train), _images_only(val)
+
+
+def vector_datasets(splits, config, seed=0):
+    """(train, validation) batches of the float32 rows [N, D] of a vector source (`nfzoo.data.vectors`)."""
+    batch, width = config["training"]["batch_size"], splits.train_images.shape[1]
+    event = list(config["model"]["event_shape"])
+    if event != [width]:
+        raise ValueError(f"data.source {config['data']['source']!r} gives rows of {width} features; expected "
+                         f"model.event_shape [{width}], got {event}.")
+    check_batch_fits(batch, len(splits.train_images))
+    train = vector_dataset(splits.train_images, batch, seed=seed, drop_remainder=True)
+    return train, vector_dataset(splits.val_images, config["training"].get("eval_batch_size", batch), shuffle=False)
 
 
 def _images_only(ds):
@@ -68,13 +95,18 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
         config["model"]["precision"] = precision
     training = config["training"]
     strategy = get_strategy(strategy, logical_cpus)
-    out = Path(out_dir or Path("runs") / config["name"])
+    out = run_folder(config, out_dir)
     if not _is_chief(strategy):
         out = out / f"worker_{strategy.cluster_resolver.task_id}"
     out.mkdir(parents=True, exist_ok=True)
     with run_lock(out):
         return _train_in(out, config, data_dir, epochs or training["epochs"], strategy, save_every, backup_minutes,
                          verbose, callbacks, init_from)
+
+
+def run_folder(config, out_dir=None):
+    """The folder `train` writes a (loaded) ``config``'s run to: ``out_dir``, by default ``runs/<config name>``."""
+    return Path(out_dir or Path("runs") / config["name"])
 
 
 def _train_in(out, config, data_dir, epochs, strategy, save_every, backup_minutes, verbose, callbacks, init_from):
@@ -86,7 +118,7 @@ def _train_in(out, config, data_dir, epochs, strategy, save_every, backup_minute
         if init_from is not None and not (out / "backup").exists():
             source = init_from
             if not isinstance(source, keras.Model):
-                source = keras.models.load_model(init_from, compile=False)
+                source = load_keras_model(init_from)
             model.set_weights(source.get_weights())
         schedule = learning_rate_schedule(training, epochs, train_ds)
         ema = training.get("ema_momentum")
@@ -165,7 +197,7 @@ def evaluate(model, config, data_dir=None):
     split, measured as the model card measures it (`nfzoo.models.held_out`): ``{"all": ..., <set>: ...}``."""
     config = load_config(config)
     if not isinstance(model, keras.Model):
-        model = keras.models.load_model(model, compile=False)
+        model = load_keras_model(model)
     splits = load_splits(config["data"], data_dir)
     return held_out_bits_per_dim(model.log_likelihood, splits, model.n_bits)
 

@@ -27,8 +27,7 @@ renders it as markdown.
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import to_uint8
-from nfzoo.zoo.images import to_model_space
+from nfzoo.data.images import to_model_space, to_uint8
 
 DEFAULT_ATTRIBUTES = ("Smiling", "Eyeglasses", "Blond_Hair", "Male")
 DEFAULT_ALPHAS = (-1.0, -0.5, 0.0, 0.5, 1.0)

@@ -17,10 +17,9 @@ and
 
 The zoo root is the repository's top level; set ``NFZOO_HOME`` to use another one.
 """
+import importlib.util
 import os
 from pathlib import Path
-
-import yaml
 
 REQUIRED_FILES = ("card.json",)
 ARCHITECTURE = "architecture.json"
@@ -35,7 +34,16 @@ def serving_version(folder):
 
 
 def zoo_root():
-    return Path(os.environ.get("NFZOO_HOME", Path(__file__).resolve().parents[2]))
+    """The folder holding ``zoo_configs/`` and ``saved_models/``: ``$NFZOO_HOME`` if set; else the repository's top
+    level when nfzoo runs from a checkout (or an editable install of one); else the copy an installed nfzoo carries
+    as package data, ``nfzoo/_zoo/`` (setup.py's build_py). Finds the package without importing it."""
+    if "NFZOO_HOME" in os.environ:
+        return Path(os.environ["NFZOO_HOME"])
+    package = Path(importlib.util.find_spec("nfzoo").origin).resolve().parent
+    checkout = package.parent
+    if (checkout / "zoo_configs").is_dir() and (checkout / "saved_models").is_dir():
+        return checkout
+    return package / "_zoo"
 
 
 def config_path(name):
@@ -50,8 +58,3 @@ def available():
     """Names of the shipped models (a config and a saved model folder)."""
     saved = zoo_root() / "saved_models"
     return sorted(p.name for p in saved.iterdir() if p.is_dir() and config_path(p.name).is_file()) if saved.is_dir() else []
-
-
-def list_models():
-    """{name: one-line description} of the shipped models."""
-    return {name: yaml.safe_load(config_path(name).read_text()).get("description", "") for name in available()}

@@ -1,6 +1,6 @@
 """`ZooModel`: a trained flow with an image API, attribute directions and a model card.
 
-Images in are uint8 [0, 255] or float [0, 1] (any size: see `nfzoo.zoo.images`); images out are uint8.
+Images in are uint8 [0, 255] or float [0, 1] (any size: see `nfzoo.data.images`); images out are uint8.
 Latents are the flow's flat z [N, D] (standard normal under the model at temperature 1). The flow runs on at
 most `BATCH` images at a time, so memory stays bounded for any number of images.
 """
@@ -10,12 +10,14 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from nfzoo.data.preprocess import to_uint8
+from nfzoo.data.images import fit_to_model, to_model_space, to_uint8
 from nfzoo.models.held_out import SEED as HELD_OUT_SEED
 from nfzoo.models.held_out import bits_per_dim_per_image
-from nfzoo.zoo.images import fit_to_model, to_model_space
+from nfzoo.serving import export_serving
 
 BATCH = 256  # images per call of the flow
+EAGER_CALLS = 8  # calls on at most EAGER_ROWS images that run eagerly before a method is traced
+EAGER_ROWS = 16
 FAR_MARGIN = 1.0  # bits/dim above the card's held-out figure at which an image counts as unlike the training data
 
 
@@ -37,10 +39,8 @@ class ZooModel:
         self.image_shape, self.n_bits = flow.data_event_shape, flow.n_bits
         self.directions = directions  # settable: e.g. after compute_directions(self, ...)
         self.example_path = example_path  # an example image made from the model's own samples
-        # traced once per batch shape: running a deep flow eagerly layer by layer is several times slower
-        self._encode = tf.function(flow.encode, reduce_retracing=True)
-        self._decode = tf.function(flow.decode, reduce_retracing=True)
-        self._log_likelihood = tf.function(flow.log_likelihood, reduce_retracing=True)
+        self._encode, self._decode = EagerThenTraced(flow.encode), EagerThenTraced(flow.decode)
+        self._log_likelihood = EagerThenTraced(flow.log_likelihood)
 
     # -- images <-> latents ----------------------------------------------------------------------------
     def prepare(self, images):
@@ -78,7 +78,7 @@ class ZooModel:
         """Per-image NLL in bits per subpixel of the n_bits data, measured as the model card measures it
         (`nfzoo.models.held_out`: one uniform dequantisation per image from ``seed``, the card's by default; a
         model with a variational dequantizer maps it through its q)."""
-        return bits_per_dim_per_image(self._log_likelihood, self.prepare(images), self.n_bits, seed)
+        return bits_per_dim_per_image(self._log_likelihood, self.prepare(images), self.n_bits, seed, trace=False)
 
     def far_from_training_data(self, images, margin=FAR_MARGIN):
         """``[(index, bits/dim)]`` of the images that score more than ``margin`` bits/dim above the model card's
@@ -142,9 +142,27 @@ class ZooModel:
     def export_serving(self, base_dir, version=1, **kwargs):
         """Writes ``base_dir/<version>/`` for TF Serving (uint8 image API, ``manipulate`` with the attribute
         directions); see `nfzoo.serving.export_serving`."""
-        from nfzoo.serving import export_serving  # imported here: nfzoo.serving imports this module
-
-        return export_serving(self, base_dir, version=version, **kwargs)
+        return export_serving(self.flow, base_dir, version=version, directions=self.directions, **kwargs)
 
     def __repr__(self):
         return f"ZooModel({self.name!r}, image_shape={self.image_shape}, n_bits={self.n_bits})"
+
+
+class EagerThenTraced:
+    """A flow method that runs eagerly for its first `EAGER_CALLS` calls on at most `EAGER_ROWS` rows, and as one
+    traced ``tf.function`` (shapes relaxed, so one trace serves every batch size) otherwise.
+
+    Tracing a deep flow takes seconds (glow_celeba's encode: ~3.6 s on this CPU, mostly graph building and
+    optimisation) while an eager call on a few images takes ~0.4 s; a traced call then takes ~20 ms. So a person
+    trying a few images never waits for a trace, and loops and large batches still get the traced speed. Both
+    run the same layers on the same weights (benchmarks/bench_interactive.py measures the first calls).
+    """
+
+    def __init__(self, method):
+        self.method, self.traced, self.eager_calls = method, tf.function(method, reduce_retracing=True), 0
+
+    def __call__(self, x):
+        if self.eager_calls < EAGER_CALLS and len(x) <= EAGER_ROWS:
+            self.eager_calls += 1
+            return self.method(tf.convert_to_tensor(x))
+        return self.traced(x)

@@ -10,17 +10,17 @@
 `ModelNotFound` naming what was tried); `load_flow` gives the bare `FlowModel` (also for flows on vectors,
 which have no image API). A model from a .keras file or a run folder has no card and no attribute directions.
 """
-import json
 from pathlib import Path
 from typing import NamedTuple, Optional
 
 import keras
 import numpy as np
 
-import nfzoo.bijectors  # noqa: F401  (registers the layers for deserialisation)
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.image_vae import ImageVAE
+from nfzoo.models.keras_file import load_keras_model
 from nfzoo.serving.weights import restore_flow_weights
+from nfzoo.zoo.records import ZooRecord, entry_files, read_card, read_record
 from nfzoo.zoo.registry import ARCHITECTURE, REQUIRED_FILES, available, config_path, model_dir, serving_version
 from nfzoo.zoo.zoo_model import ZooModel
 
@@ -45,6 +45,7 @@ class ModelFiles(NamedTuple):
     rebuild: str = ""
     architecture: Optional[Path] = None
     serving_dir: Optional[Path] = None
+    record: Optional[ZooRecord] = None  # a zoo entry's declarative record (`nfzoo.zoo.records`)
 
     @property
     def weights(self):
@@ -97,10 +98,11 @@ def load_model(model):
         return flow
     folder = files.folder
     directions, card, example = None, {}, None
-    if folder is not None:
-        directions = _read_directions(folder / "directions.npz", files.rebuild)
-        card = _read_card(folder / "card.json", files.rebuild)
-        example = folder / "example.png" if (folder / "example.png").is_file() else None
+    if folder is not None:  # a zoo entry's record, or the same facts of a zoo-style folder
+        card = files.record.card if files.record else read_card(folder / "card.json", files.rebuild)
+        entry = files.record.files if files.record else entry_files(folder)
+        directions = entry["directions"] and _read_directions(folder / entry["directions"], files.rebuild)
+        example = entry["example"] and folder / entry["example"]
     return ZooModel(flow, files.name, directions=directions, card=card, example_path=example)
 
 
@@ -111,7 +113,7 @@ def _zoo_entry(name):
     for required in REQUIRED_FILES:
         if not (folder / required).is_file():
             raise FileNotFoundError(f"{folder / required} is missing{rebuild}")
-    return _folder_files(name, folder, rebuild)
+    return _folder_files(name, folder, rebuild)._replace(record=read_record(name, rebuild))
 
 
 def _folder_files(name, folder, rebuild=""):
@@ -131,7 +133,7 @@ def _folder_files(name, folder, rebuild=""):
 def _read_flow(files):
     try:
         if files.keras_file is not None:
-            flow = keras.models.load_model(files.keras_file, compile=False)
+            flow = load_keras_model(files.keras_file)
         else:
             flow = restore_flow_weights(keras.models.model_from_json(files.architecture.read_text()), files.serving_dir)
     except Exception as error:  # a truncated/corrupt zip or checkpoint, a weights mismatch, an unknown class
@@ -150,12 +152,3 @@ def _read_directions(path, rebuild):
             return {key: npz[key] for key in npz.files}
     except Exception as error:
         raise OSError(f"{path} is corrupt ({error}){rebuild}") from None
-
-
-def _read_card(path, rebuild):
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise OSError(f"{path} is not valid JSON ({error}){rebuild}") from None
