@@ -1,10 +1,16 @@
 """Every family that `nfzoo train` lists (`nfzoo.config.FAMILIES`) trains from a config: image families on the
 bundled digits, vector families on two moons, a scikit-learn table and an npz array. One tiny epoch each."""
+import json
+
 import numpy as np
 import pytest
+import yaml
 
+from nfzoo.cli import main
 from nfzoo.config import FAMILIES, load_config
 from nfzoo.config_schema import ConfigError
+from nfzoo.data.sources import load_splits
+from nfzoo.models.keras_file import load_keras_model
 from nfzoo.training.trainer import train
 
 TINY_MODELS = {
@@ -58,3 +64,15 @@ def test_vectors_for_an_image_model_or_rows_of_the_wrong_width_are_one_clear_err
     config = tiny_config("maf", {"source": "sklearn", "sklearn_name": "wine"})
     with pytest.raises(ValueError, match="rows of 13 features; expected model.event_shape \\[13\\], got \\[2\\]"):
         train(config, out_dir=tmp_path, verbose=0)
+
+
+def test_nfzoo_evaluate_reports_a_vector_model_in_nats_per_example(tmp_path, capsys):
+    config = tiny_config("maf", MOONS)
+    train(config, out_dir=tmp_path / "run", verbose=0)
+    (tmp_path / "tiny_maf.yaml").write_text(yaml.safe_dump(config))
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "tiny_maf.yaml"), "--model", str(tmp_path / "run")]) == 0
+    figure = json.loads(capsys.readouterr().out)["held_out_log_likelihood_nats_per_example"]["all"]
+    flow = load_keras_model(tmp_path / "run" / "best.keras")
+    held_out = np.asarray(load_splits(load_config(config)["data"]).val_images, np.float32)  # scored directly
+    assert figure == pytest.approx(float(np.mean(flow.log_prob(held_out))), abs=1e-3)

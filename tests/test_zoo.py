@@ -251,3 +251,29 @@ def test_run_facts_count_a_resumed_epoch_once(tmp_path):
     (tmp_path / "history.csv").write_text("epoch,loss\n0,3.0\n1,2.5\n1,2.4\n2,2.0\n")  # epoch 1 was interrupted
     (tmp_path / "epoch_times.txt").write_text("0 1800\n1 900\n1 1800\n2 1800\n")
     assert run_facts(tmp_path, steps_per_epoch=10) == {"epochs": 3, "steps": 30, "wall_time_hours": 1.75}
+
+
+def test_run_facts_sum_the_cpu_time_of_the_epochs_that_recorded_it_and_the_card_says_how_many(tmp_path):
+    from nfzoo.zoo.card import cpu_time_note
+    from nfzoo.zoo.measure import run_facts
+
+    (tmp_path / "history.csv").write_text("epoch,loss\n0,3.0\n1,2.5\n2,2.0\n")
+    (tmp_path / "epoch_times.txt").write_text("0 1800\n1 1800 3600\n2 1800 3240.0\n")  # epoch 0 from an older nfzoo
+    facts = run_facts(tmp_path, steps_per_epoch=10)
+    assert facts == {"epochs": 3, "steps": 30, "wall_time_hours": 1.5, "cpu_time_hours": 1.9, "cpu_time_epochs": 2}
+    assert cpu_time_note({"training": facts}) == ", CPU time 1.9 h (recorded for 2 of 3 epochs)"
+    assert cpu_time_note({"training": {**facts, "cpu_time_epochs": 3}}) == ", CPU time 1.9 h"
+    assert cpu_time_note({"training": {"epochs": 3, "wall_time_hours": 1.5}}) == ""
+
+
+def test_the_epoch_timer_writes_wall_and_cpu_seconds(tmp_path):
+    from nfzoo.training.callbacks import EpochTimer
+
+    timer = EpochTimer(tmp_path / "epoch_times.txt")
+    for epoch in range(2):
+        timer.on_epoch_begin(epoch)
+        sum(i * i for i in range(200_000))  # some CPU work
+        timer.on_epoch_end(epoch)
+    lines = [line.split() for line in (tmp_path / "epoch_times.txt").read_text().splitlines()]
+    assert [line[0] for line in lines] == ["0", "1"] and all(len(line) == 3 for line in lines)
+    assert all(float(line[1]) >= 0 and float(line[2]) >= 0 for line in lines)

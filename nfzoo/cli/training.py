@@ -99,4 +99,5 @@ def run_evaluate(args):
     from nfzoo.zoo import load_flow
 
     flow = load_flow(args.model or run_folder(load_config(args.config)))
-    print(json.dumps({"held_out_bits_per_dim": evaluate(flow, args.config, data_dir=args.data)}, indent=2))
+    figure = "held_out_bits_per_dim" if flow.n_bits is not None else "held_out_log_likelihood_nats_per_example"
+    print(json.dumps({figure: evaluate(flow, args.config, data_dir=args.data)}, indent=2))

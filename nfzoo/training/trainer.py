@@ -193,13 +193,19 @@ def _builtin_callbacks(out, monitor, model, backup, ema=False):
 
 
 def evaluate(model, config, data_dir=None):
-    """Held-out bits/dim of a trained flow (a `FlowModel` or the path of a .keras file) on the config's held-out
-    split, measured as the model card measures it (`nfzoo.models.held_out`): ``{"all": ..., <set>: ...}``."""
+    """The held-out figure of a trained flow (a `FlowModel` or the path of a .keras file) on the config's held-out
+    split: for an image model its bits/dim, measured as the model card measures it (`nfzoo.models.held_out`),
+    ``{"all": ..., <set>: ...}``; for a vector model the mean log-likelihood in nats per example, ``{"all": ...}``."""
     config = load_config(config)
     if not isinstance(model, keras.Model):
         model = load_keras_model(model)
     splits = load_splits(config["data"], data_dir)
-    return held_out_bits_per_dim(model.log_likelihood, splits, model.n_bits)
+    if model.n_bits is not None:
+        return held_out_bits_per_dim(model.log_likelihood, splits, model.n_bits)
+    rows = np.asarray(splits.val_images, np.float32)
+    log_prob = tf.function(model.log_likelihood, reduce_retracing=True)
+    total = sum(float(tf.reduce_sum(log_prob(rows[i: i + 1024]))) for i in range(0, len(rows), 1024))
+    return {"all": round(total / len(rows), 4)}
 
 
 def _is_chief(strategy):

@@ -45,7 +45,7 @@ def model_card(record):
 | data | {data.get('source')} ({card['train_images']} training / {card['held_out_images']} held-out images; split: {data.get('split', 'random')}, val_fraction {data.get('val_fraction')}, seed {data.get('seed')}) |
 | **held-out bits/dim** | **{card['held_out_bits_per_dim']}**{held_out_sets_note(card)} |
 {previous_model_row(card)}| training bits/dim | {card['train_bits_per_dim']} |
-| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h{precision_note(card)} |
+| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h{cpu_time_note(card)}{precision_note(card)} |
 | machine | {card['machine']} |
 | measured | {card['date']} by `{card['commands'][1]}` |
 
@@ -89,6 +89,16 @@ def bits_per_dim_note(card):
         how = "one uniform dequantisation per image (fixed seed)"
     return (f"Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, "
             f"{how}, averaged over the held-out split above.")
+
+
+def cpu_time_note(card):
+    """The run's CPU time (all threads), where its epoch_times.txt recorded it, and for how many epochs."""
+    training = card["training"]
+    if training.get("cpu_time_hours") is None:
+        return ""
+    epochs = training.get("cpu_time_epochs", training["epochs"])
+    part = "" if epochs >= training["epochs"] else f" (recorded for {epochs} of {training['epochs']} epochs)"
+    return f", CPU time {training['cpu_time_hours']} h{part}"
 
 
 def precision_note(card):

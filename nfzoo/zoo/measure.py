@@ -28,15 +28,20 @@ def float32_networks(flow, config):
 
 
 def run_facts(run, steps_per_epoch):
-    """Epochs, steps and wall time of a run directory. Runs of earlier versions logged an epoch interrupted and
-    resumed from its backup twice in history.csv (now the resumed run replaces the row): it counts once (its
-    weights restart from the backup), its wall time, in epoch_times.txt, twice."""
+    """Epochs, steps, wall time and CPU time of a run directory. Runs of earlier versions logged an epoch interrupted
+    and resumed from its backup twice in history.csv (now the resumed run replaces the row): it counts once (its
+    weights restart from the backup), its wall time, in epoch_times.txt, twice. CPU time is summed over the lines
+    that have it (``cpu_time_epochs`` of them: lines written before 2026-11-30 have none)."""
     rows = list(csv.DictReader((run / "history.csv").open())) if (run / "history.csv").is_file() else []
     epochs = len({row["epoch"] for row in rows})
     times = run / "epoch_times.txt"
-    wall = sum(float(line.split()[1]) for line in times.read_text().splitlines()) if times.is_file() else None
-    return {"epochs": epochs, "steps": epochs * steps_per_epoch,
-            "wall_time_hours": None if wall is None else round(wall / 3600, 2)}
+    lines = [line.split() for line in times.read_text().splitlines()] if times.is_file() else []
+    cpu = [float(line[2]) for line in lines if len(line) > 2]
+    facts = {"epochs": epochs, "steps": epochs * steps_per_epoch,
+             "wall_time_hours": round(sum(float(line[1]) for line in lines) / 3600, 2) if times.is_file() else None}
+    if cpu:
+        facts.update(cpu_time_hours=round(sum(cpu) / 3600, 2), cpu_time_epochs=len(cpu))
+    return facts
 
 
 def measure_shipped(name, splits):
