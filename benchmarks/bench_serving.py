@@ -1,21 +1,26 @@
-"""Serving latency: the exported SavedModel (what TF Serving runs) vs the in-process Keras model, on Glow.
+"""Serving latency of a shipped zoo model: its exported SavedModel (what TF Serving runs), on the real weights.
 
-    nice -n 2 python benchmarks/bench_serving.py [--config zoo_configs/glow_celeba.yaml] [--repeats 5] [--record]
+    nice -n 5 python benchmarks/bench_serving.py [--model glow_celeba] [--repeats 5] [--jit-compile] [--record]
 
-The flow is built from the config (glow_celeba: 32x32x3, 3 levels x 16 steps, width 128) with random weights,
-ActNorm-initialised on random uniform images: untrained, since latency does not depend on the weights. It is
-exported with `nfzoo.serving.export_serving`, loaded back with ``tf.saved_model.load`` and each of ``encode``,
-``decode`` and ``sample`` (temperature 0.7) is timed at batch 1 and 64 three ways, alternating within every
-repeat so machine noise hits all alike:
+The model (a zoo name, a .keras file or a run folder, as `nfzoo.load` takes) is exported as ``nfzoo publish``
+does, ``export_serving(zoo.flow, base, version, directions=zoo.directions)``, and loaded back with
+``tf.saved_model.load``; the load and the first call after it (an ``encode`` of one image: graph optimisation and
+kernel set-up) are timed once. Then ``encode``, ``decode`` and ``sample`` (temperature 0.7) are timed at each batch
+size, numpy in and out (TF Serving adds its own HTTP/JSON or gRPC cost on top, not measured here): the median of
+the repeats, first calls excluded.
 
-* ``saved_model``: the loaded signature, uint8/float numpy in, numpy out (TF Serving adds its own HTTP/JSON
-  cost on top, not measured here);
-* ``keras``: the in-process `ZooModel` API (``encode``/``decode``/``sample``), eager Keras;
-* ``tf.function``: the same graphs as the export, traced in-process and never saved (separates the cost of
-  eager execution from anything the SavedModel adds).
+For comparison, the training step's forward cost per image: ``flow.log_likelihood(x, training=True)`` (what
+``train_step`` differentiates) traced as one ``tf.function`` on a batch of 64 dequantised images, divided by 64.
+"per image / training forward" is the SavedModel's time per image at that batch size over it.
 
-The median of the repeats is reported (milliseconds per call, first calls excluded). ``--record`` appends one
-dated row per (signature, batch) to the "Serving latency" section of benchmarks/RESULTS.md.
+``--jit-compile`` also exports the model with XLA-compiled signatures (`save_signatures(..., jit_compile=True)`,
+the export `export_serving` writes plus the option) and times them alongside, alternating within every repeat so
+that machine noise hits both alike; its first call at each batch size (the XLA compilation) is excluded like
+the others (the load table shows the one of a batch-1 encode). TF Serving's CPU build runs such functions only with
+``--xla_cpu_compilation_enabled=true`` (tensorflow/serving, tensorflow_serving/model_servers/main.cc).
+
+``--record`` appends the rows, with the load average, to the two tables of the "Serving latency" section of
+benchmarks/RESULTS.md (latency; load and first call), where the columns are explained.
 """
 import argparse
 import datetime
@@ -23,42 +28,23 @@ import os
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
 import nfzoo
 from nfzoo.machine import cpu_name
-from nfzoo.models.signatures.image_signatures import ImageSignatures
+from nfzoo.models.signatures import save_signatures
 from nfzoo.serving import export_serving
-from nfzoo.zoo import ZooModel
 from results_table import append_rows
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADING = "## Serving latency (benchmarks/bench_serving.py)"
-TABLE_HEAD = ("| date | config | signature | batch | SavedModel ms | Keras eager ms | SavedModel / Keras | "
-              "in-process tf.function ms | repeats | machine |\n|---|---|---|---|---|---|---|---|---|---|")
-
-
-def calls(zoo, loaded, functions, batch, seed=0):
-    """{signature: {way: zero-argument call returning numpy}} for one batch size."""
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, (batch, *zoo.image_shape)).astype(np.uint8)
-    z = rng.normal(0.0, 0.7, (batch, zoo.flow.num_dims)).astype(np.float32)
-    sample_args = {"n": tf.constant(batch), "temperature": tf.constant(0.7), "seed": tf.constant(1, tf.int64)}
-    served = loaded.signatures
-    return {
-        "encode": {"saved_model": lambda: served["encode"](images=tf.constant(images))["z"].numpy(),
-                   "keras": lambda: zoo.encode(images),
-                   "tf.function": lambda: functions["encode"](tf.constant(images))["z"].numpy()},
-        "decode": {"saved_model": lambda: served["decode"](z=tf.constant(z))["images"].numpy(),
-                   "keras": lambda: zoo.decode(z),
-                   "tf.function": lambda: functions["decode"](tf.constant(z))["images"].numpy()},
-        "sample": {"saved_model": lambda: served["sample"](**sample_args)["images"].numpy(),
-                   "keras": lambda: zoo.sample(batch, temperature=0.7, seed=1),
-                   "tf.function": lambda: functions["sample"](**sample_args)["images"].numpy()},
-    }
+TABLE_HEAD = ("| date | model | signature | batch | SavedModel ms | ms per image | training forward ms per image | "
+              "per image / training forward | XLA SavedModel ms | XLA / plain | repeats | machine |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|")
+LOAD_HEAD = ("| date | model | export | tf.saved_model.load s | first call s (encode, batch 1) | machine |\n"
+             "|---|---|---|---|---|---|")
+TEMPERATURE, FORWARD_BATCH = 0.7, 64
 
 
 def milliseconds(call):
@@ -67,50 +53,98 @@ def milliseconds(call):
     return 1000.0 * (time.perf_counter() - start)
 
 
+def loaded_and_timed(path, image):
+    """tf.saved_model.load(path) -> (loaded, load seconds, seconds of its first call: encode ``image``)."""
+    start = time.perf_counter()
+    loaded = tf.saved_model.load(str(path))
+    load_s = time.perf_counter() - start
+    first_s = milliseconds(lambda: loaded.signatures["encode"](images=tf.constant(image))["z"].numpy()) / 1000.0
+    return loaded, load_s, first_s
+
+
+def signature_calls(signatures, zoo, batch, seed=0):
+    """{signature: zero-argument call returning numpy} for one batch size."""
+    rng = np.random.default_rng(seed)
+    images = tf.constant(rng.integers(0, 256, (batch, *zoo.image_shape)).astype(np.uint8))
+    z = tf.constant(rng.normal(0.0, TEMPERATURE, (batch, zoo.flow.num_dims)).astype(np.float32))
+    sample = {"n": tf.constant(batch), "temperature": tf.constant(TEMPERATURE), "seed": tf.constant(1, tf.int64)}
+    return {"encode": lambda: signatures["encode"](images=images)["z"].numpy(),
+            "decode": lambda: signatures["decode"](z=z)["images"].numpy(),
+            "sample": lambda: signatures["sample"](**sample)["images"].numpy()}
+
+
+def training_forward_ms_per_image(flow, repeats):
+    """Median ms of the traced training forward pass on 64 dequantised images, per image."""
+    x = tf.constant(np.random.default_rng(1).uniform(-0.5, 0.5, (FORWARD_BATCH, *flow.data_event_shape)),
+                    tf.float32)
+    forward = tf.function(lambda x: flow.log_likelihood(x, training=True))
+    forward(x).numpy()  # trace
+    return statistics.median(milliseconds(lambda: forward(x).numpy()) for _ in range(repeats)) / FORWARD_BATCH
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", default=str(ROOT / "zoo_configs" / "glow_celeba.yaml"))
+    parser.add_argument("--model", default="glow_celeba", help="zoo name, .keras file or run folder")
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 64])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--jit-compile", action="store_true", help="also time XLA-compiled signatures")
     parser.add_argument("--record", action="store_true")
     args = parser.parse_args()
 
-    flow = nfzoo.build(args.config)
-    flow.initialize(np.random.default_rng(0).uniform(-0.5, 0.5, (64, *flow.data_event_shape)).astype(np.float32))
-    zoo = ZooModel(flow, flow.name)
+    zoo = nfzoo.load(args.model)
+    image = np.zeros((1, *zoo.image_shape), np.uint8)
+    exports, loads = {}, {}
     with tempfile.TemporaryDirectory() as base:
         start = time.perf_counter()
-        export_serving(flow, base, version=1)
-        print(f"exported {flow.count_params():,} parameters in {time.perf_counter() - start:.0f} s")
-        loaded = tf.saved_model.load(os.path.join(base, "1"))
-    functions = ImageSignatures(flow).functions()
+        paths = {"plain": export_serving(zoo.flow, base, version=1, directions=zoo.directions)}
+        print(f"exported {zoo.flow.count_params():,} parameters in {time.perf_counter() - start:.0f} s")
+        if args.jit_compile:
+            paths["XLA"] = save_signatures(zoo.flow, os.path.join(base, "xla"), zoo.directions, jit_compile=True)
+        for export, path in paths.items():
+            loaded, load_s, first_s = loaded_and_timed(path, image)
+            exports[export], loads[export] = loaded, (load_s, first_s)
+            print(f"{export}: tf.saved_model.load {load_s:.1f} s, first call (encode, batch 1) {first_s:.1f} s")
 
+    forward = training_forward_ms_per_image(zoo.flow, args.repeats)
+    print(f"training forward (batch {FORWARD_BATCH}, traced): {forward:.2f} ms per image")
     results = {}
     for batch in args.batches:
-        for signature, ways in calls(zoo, loaded, functions, batch).items():
-            for call in ways.values():  # trace and warm up
+        calls = {export: signature_calls(loaded.signatures, zoo, batch) for export, loaded in exports.items()}
+        for signature in calls["plain"]:
+            ways = {export: calls[export][signature] for export in calls}
+            for call in ways.values():  # trace / compile and warm up
                 call()
-            times = {way: [] for way in ways}
+            times = {export: [] for export in ways}
             for _ in range(args.repeats):
-                for way, call in ways.items():
-                    times[way].append(milliseconds(call))
-            median = {way: statistics.median(t) for way, t in times.items()}
-            results[signature, batch] = median
-            print(f"{signature:7s} batch {batch:3d}: SavedModel {median['saved_model']:8.1f} ms   Keras eager "
-                  f"{median['keras']:8.1f} ms   ratio {median['saved_model'] / median['keras']:.2f}   "
-                  f"in-process tf.function {median['tf.function']:8.1f} ms")
+                for export, call in ways.items():
+                    times[export].append(milliseconds(call))
+            results[signature, batch] = {export: statistics.median(t) for export, t in times.items()}
+            print(row_text(signature, batch, results[signature, batch], forward))
     if args.record:
-        record(args, Path(args.config).stem, results)
+        record(args, results, loads, forward)
 
 
-def record(args, config, results):
-    cpu = cpu_name()
-    machine = f"nproc {len(os.sched_getaffinity(0))}, {cpu}, tf {tf.__version__}"
-    rows = [f"| {datetime.date.today()} | {config} (random weights) | {signature} | {batch} | "
-            f"{m['saved_model']:.1f} | {m['keras']:.1f} | {m['saved_model'] / m['keras']:.2f} | "
-            f"{m['tf.function']:.1f} | {args.repeats} | {machine} |" for (signature, batch), m in results.items()]
-    path = append_rows(HEADING, TABLE_HEAD, rows)
-    print(f"recorded in {path}")
+def row_text(signature, batch, median, forward):
+    per_image = median["plain"] / batch
+    xla = f"   XLA {median['XLA']:8.1f} ms ({median['XLA'] / median['plain']:.2f}x)" if "XLA" in median else ""
+    return (f"{signature:7s} batch {batch:3d}: SavedModel {median['plain']:8.1f} ms, {per_image:7.2f} ms per image "
+            f"= {per_image / forward:.2f}x the training forward{xla}")
+
+
+def record(args, results, loads, forward):
+    machine = (f"nproc {len(os.sched_getaffinity(0))}, {cpu_name()}, tf {tf.__version__}, "
+               f"load average {os.getloadavg()[0]:.1f}")
+    today = datetime.date.today()
+    rows = []
+    for (signature, batch), median in results.items():
+        per_image = median["plain"] / batch
+        xla = (f"{median['XLA']:.1f} | {median['XLA'] / median['plain']:.2f}" if "XLA" in median else "- | -")
+        rows.append(f"| {today} | {args.model} | {signature} | {batch} | {median['plain']:.1f} | {per_image:.2f} | "
+                    f"{forward:.2f} | {per_image / forward:.2f} | {xla} | {args.repeats} | {machine} |")
+    append_rows(HEADING, TABLE_HEAD, rows)
+    load_rows = [f"| {today} | {args.model} | {export} | {load_s:.1f} | {first_s:.1f} | {machine} |"
+                 for export, (load_s, first_s) in loads.items()]
+    print(f"recorded in {append_rows(HEADING, LOAD_HEAD, load_rows)}")
 
 
 if __name__ == "__main__":

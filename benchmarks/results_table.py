@@ -14,7 +14,7 @@ def append_rows(heading, table_head, rows, intro="", path=RESULTS):
     if text.find(table_head, section) == -1:
         end = text.find("\n## ", section)
         end = len(text.rstrip("\n")) if end == -1 else end
-        text = text[:end].rstrip("\n") + "\n\n" + table_head + text[end:]
+        text = text[:end].rstrip("\n") + "\n\n" + table_head + "\n" + text[end:]
     table = text.index(table_head, section) + len(table_head)
     end = text.find("\n\n", table)
     end = len(text.rstrip("\n")) if end == -1 else end

@@ -56,7 +56,7 @@ class ConditionalSignatures:
 
     def density(self, x, context):
         """Named outputs of ``log_prob`` for model-space ``x`` under ``context``."""
-        log_prob = self.flow.log_likelihood(x, context)
+        log_prob = self.base.compiled(self.flow.log_likelihood)(x, context)
         if self.flow.n_bits is None or len(self.flow.data_event_shape) != 3:
             return {"log_prob": log_prob}
         return {"log_prob": log_prob, "bits_per_dim": bits_per_dim(log_prob, self.flow.num_dims, self.flow.n_bits)}
@@ -78,19 +78,19 @@ class ConditionalSignatures:
 
         @tf.function(input_signature=[base.data_spec, condition_spec], autograph=False)
         def encode(data, condition):
-            return {"z": flow.encode(*data_and_context(data, condition, "encode"))}
+            return {"z": base.encoder(*data_and_context(data, condition, "encode"))}
 
         @tf.function(input_signature=[z_spec, condition_spec], autograph=False)
         def decode(z, condition):
             z = base.checked_latents(z, "decode")
             context = self.checked_condition(condition, tf.shape(z)[0], "decode")
-            return {base.data_name: base.from_model(flow.decode(z, context))}
+            return {base.data_name: base.from_model(base.decoder(z, context))}
 
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed, condition):
             n, temperature, seed = sample_request(n, temperature, seed, base.max_samples)
             context = self.checked_condition(condition, n, "sample")
             eps = tf.random.stateless_normal(tf.stack([n, flow.latent_dim]), seed=tf.stack([seed, 0]))
-            return {base.data_name: base.from_model(flow.decode(temperature * eps, context))}
+            return {base.data_name: base.from_model(base.decoder(temperature * eps, context))}
 
         return {"log_prob": log_prob, "encode": encode, "decode": decode, "sample": sample}

@@ -7,12 +7,17 @@ in Python and in TF Serving. `ImageSignatures` changes how data enter and leave 
 
 Every request is checked before the flow sees it (`nfzoo.models.signatures.request_checks`): shapes, ``1 <= N <=
 max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks.
+
+``jit_compile=True`` XLA-compiles the flow's own work (``encode``, ``decode``, the density): each runs as a nested
+``tf.function(jit_compile=True)`` called by its signature, so the request checks (assertions with string messages,
+which XLA would drop or cannot compile) stay outside it. XLA compiles once per batch size, at its first request.
+TF Serving runs such a SavedModel only when started with ``--xla_cpu_compilation_enabled=true`` (off by default;
+without it the first request fails): tensorflow/serving, tensorflow_serving/model_servers/main.cc.
 """
 import tensorflow as tf
 
 from nfzoo.models.signatures.limits import MAX_BATCH, MAX_SAMPLES
 from nfzoo.models.signatures.request_checks import checked_batch, sample_request
-
 
 
 class FlowSignatures:
@@ -22,12 +27,19 @@ class FlowSignatures:
       flow: an ActNorm-initialised `FlowModel`.
       max_batch: the largest batch N of data or latents one request may send.
       max_samples: the largest ``n`` a ``sample`` request may ask for.
+      jit_compile: XLA-compile the flow's encode, decode and density (see the module docstring).
     """
 
     data_name, data_dtype = "x", tf.float32
 
-    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES):
+    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES, jit_compile=False):
         self.flow, self.max_batch, self.max_samples = flow, int(max_batch), int(max_samples)
+        self.jit_compile = bool(jit_compile)
+        self.encoder, self.decoder = self.compiled(flow.encode), self.compiled(flow.decode)
+
+    def compiled(self, method):
+        """``method`` of the flow as it runs inside the signatures: XLA-compiled with ``jit_compile``."""
+        return tf.function(method, jit_compile=True, autograph=False) if self.jit_compile else method
 
     @property
     def data_spec(self):
@@ -63,7 +75,7 @@ class FlowSignatures:
 
     def density(self, x):
         """Named outputs of ``log_prob`` for model-space ``x``."""
-        return {"log_prob": self.flow.log_prob(x)}
+        return {"log_prob": self.compiled(self.flow.log_prob)(x)}
 
     def functions(self):
         """{signature name: tf.function}."""
@@ -78,16 +90,16 @@ class FlowSignatures:
 
         @tf.function(input_signature=[self.data_spec], autograph=False)
         def encode(data):
-            return {"z": flow.encode(self.to_model(self.checked_data(data, "encode")))}
+            return {"z": self.encoder(self.to_model(self.checked_data(data, "encode")))}
 
         @tf.function(input_signature=[z_spec], autograph=False)
         def decode(z):
-            return {data_name: self.from_model(flow.decode(self.checked_latents(z, "decode")))}
+            return {data_name: self.from_model(self.decoder(self.checked_latents(z, "decode")))}
 
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed):
             n, temperature, seed = sample_request(n, temperature, seed, self.max_samples)
             eps = tf.random.stateless_normal(tf.stack([n, flow.latent_dim]), seed=tf.stack([seed, 0]))
-            return {data_name: self.from_model(flow.decode(temperature * eps))}
+            return {data_name: self.from_model(self.decoder(temperature * eps))}
 
         return {"log_prob": log_prob, "encode": encode, "decode": decode, "sample": sample}

@@ -35,12 +35,13 @@ class ImageSignatures(FlowSignatures):
       max_batch: the largest batch N of images or latents one request may send.
       max_samples: the largest ``n`` a ``sample`` request may ask for.
       attributes: an `AttributeTable` to export ``manipulate`` signatures, or None.
+      jit_compile: XLA-compile the flow's encode, decode and density (`FlowSignatures`).
     """
 
     data_name, data_dtype = "images", tf.uint8
 
-    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES, attributes=None):
-        super().__init__(flow, max_batch, max_samples)
+    def __init__(self, flow, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES, attributes=None, jit_compile=False):
+        super().__init__(flow, max_batch, max_samples, jit_compile)
         self.attributes = attributes
 
     def variables(self):
@@ -54,7 +55,7 @@ class ImageSignatures(FlowSignatures):
         return to_uint8(x, self.flow.n_bits)
 
     def density(self, x):
-        log_prob = self.flow.log_likelihood(x)
+        log_prob = self.compiled(self.flow.log_likelihood)(x)
         return {"log_prob": log_prob, "bits_per_dim": bits_per_dim(log_prob, self.flow.num_dims, self.flow.n_bits)}
 
     def functions(self):
@@ -85,8 +86,8 @@ class ImageSignatures(FlowSignatures):
         """decode(encode(images) + alpha * directions[index]) with the named outputs of ``manipulate``, for
         checked ``images``."""
         alpha = checked_finite(per_example(alpha, tf.shape(images)[0], "alpha"), "alpha")
-        z = self.flow.encode(self.to_model(images))
+        z = self.encoder(self.to_model(images))
         edited = checked_finite(z + alpha[:, None] * tf.gather(self.attributes.directions, index),
                                 "alpha too large: z + alpha * direction")
-        return {"images": self.from_model(self.flow.decode(edited)), "attribute_index": index,
+        return {"images": self.from_model(self.decoder(edited)), "attribute_index": index,
                 "attribute_name": self.attributes.name_of(index)}

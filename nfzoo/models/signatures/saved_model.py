@@ -24,7 +24,7 @@ DEFAULT_SIGNATURE = "log_prob"
 MAX_INT32 = 2**31 - 1  # batch sizes are int32 inside the graphs
 
 
-def save_signatures(flow, path, directions=None, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES):
+def save_signatures(flow, path, directions=None, max_batch=MAX_BATCH, max_samples=MAX_SAMPLES, jit_compile=False):
     """Writes the SavedModel of ``flow`` to ``path``; returns ``path``.
 
     Args:
@@ -35,6 +35,8 @@ def save_signatures(flow, path, directions=None, max_batch=MAX_BATCH, max_sample
         dict) of an image flow: adds the ``manipulate`` and ``manipulate_by_name`` signatures.
       max_batch: the largest batch N of data or latents one request may send (larger ones are refused).
       max_samples: the largest ``n`` a ``sample`` request may ask for.
+      jit_compile: XLA-compile the flow's encode, decode and density inside the signatures (TF Serving then needs
+        ``--xla_cpu_compilation_enabled=true`` on CPU; `nfzoo.models.signatures.flow_signatures`).
     """
     if not flow.is_initialized:
         raise ValueError("the flow's ActNorm layers are not initialised: call model.initialize(batch) on real data "
@@ -42,7 +44,7 @@ def save_signatures(flow, path, directions=None, max_batch=MAX_BATCH, max_sample
     for name, bound in (("max_batch", max_batch), ("max_samples", max_samples)):
         if not is_positive_integer(bound) or bound > MAX_INT32:
             raise ValueError(f"{name} must be an integer in 1..{MAX_INT32}, got {bound!r}")
-    signatures = signatures_for(flow, directions, max_batch, max_samples)
+    signatures = signatures_for(flow, directions, max_batch, max_samples, jit_compile)
     module = tf.Module()
     module.saved_variables = signatures.variables()
     concrete = {}
@@ -66,17 +68,17 @@ def is_positive_integer(value):
     return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= 1
 
 
-def signatures_for(flow, directions, max_batch, max_samples):
+def signatures_for(flow, directions, max_batch, max_samples, jit_compile=False):
     """The `FlowSignatures` that fits ``flow`` (see `save_signatures`)."""
-    bounds = {"max_batch": max_batch, "max_samples": max_samples}
+    options = {"max_batch": max_batch, "max_samples": max_samples, "jit_compile": jit_compile}
     is_image_flow = flow.n_bits is not None and len(flow.data_event_shape) == 3
     if getattr(flow, "is_conditional", False):  # its signatures take the label or context (no attribute edits)
-        base = ImageSignatures(flow, **bounds) if is_image_flow else FlowSignatures(flow, **bounds)
+        base = ImageSignatures(flow, **options) if is_image_flow else FlowSignatures(flow, **options)
         return ConditionalSignatures(base)
     if directions is not None and len(directions["names"]):
         if not is_image_flow:
             raise ValueError(f"attribute directions need an image flow (events [H, W, C] with n_bits); this flow has "
                              f"events {list(flow.data_event_shape)} and n_bits {flow.n_bits}")
         table = AttributeTable(directions["names"], directions["directions"])
-        return ImageSignatures(flow, attributes=table, **bounds)
-    return ImageSignatures(flow, **bounds) if is_image_flow else FlowSignatures(flow, **bounds)
+        return ImageSignatures(flow, attributes=table, **options)
+    return ImageSignatures(flow, **options) if is_image_flow else FlowSignatures(flow, **options)
