@@ -138,6 +138,8 @@ TRAINING_OPTIONS = {
 # Every keyword argument of every builder in nfzoo.config.FAMILIES (a test checks none is missing).
 MODEL_OPTIONS = {
     "latent_dim": integer(1),  # iafvae
+    "latent_channels": integer(0),  # iafvae: 0 flat latent, c > 0 a spatial latent of c channels
+    "channel_coupling": boolean(),  # iafvae: a pixel's subpixels dependent (PixelCNN++)
     "widths": list_of(integer(1), "[64, 128, 128]"),
     "flow_steps": integer(0),
     "context_size": integer(1),  # iafvae

@@ -17,9 +17,15 @@ tfd = tfp.distributions
 CONFIG = Path(__file__).resolve().parents[1] / "zoo_configs" / "iafvae_celeba.yaml"
 
 
-def tiny_model(n_bits=5, flow_steps=2, seed=0):
-    return iafvae((8, 8, 3), latent_dim=6, widths=(8, 16), flow_steps=flow_steps, context_size=4,
-                  iaf_hidden_units=(12,), n_bits=n_bits, seed=seed)
+def tiny_model(n_bits=5, flow_steps=2, seed=0, latent_channels=0, channel_coupling=False):
+    """Flat 6-d latent, or a spatial one on the decoder's 2 x 2 grid (latent_dim 4 c)."""
+    return iafvae((8, 8, 3), latent_dim=4 * latent_channels or 6, widths=(8, 16), flow_steps=flow_steps,
+                  context_size=4, iaf_hidden_units=(12,), n_bits=n_bits, seed=seed, latent_channels=latent_channels,
+                  channel_coupling=channel_coupling)
+
+
+VARIANTS = {"flat": {}, "spatial": {"latent_channels": 2}, "coupled": {"channel_coupling": True},
+            "spatial_coupled": {"latent_channels": 2, "channel_coupling": True}}
 
 
 def randomise(model, scale=0.3, seed=0):
@@ -65,9 +71,10 @@ def test_discretized_logistic_matches_cdf_differences_and_sums_to_one(n_bits):
     assert np.all(np.isfinite(log_p.numpy()))
 
 
-def test_posterior_log_density_is_the_change_of_variables_of_its_noise():
+@pytest.mark.parametrize("latent_channels", [0, 2])
+def test_posterior_log_density_is_the_change_of_variables_of_its_noise(latent_channels):
     """ln q(z | x) = ln N(eps) - ln|det dz/deps| with the Jacobian from autodiff, for random weights."""
-    model = randomise(tiny_model())
+    model = randomise(tiny_model(latent_channels=latent_channels))
     h = model.encoder(images(4))
     eps = tf.random.stateless_normal((4, model.latent_dim), seed=[1, 2])
     with tf.GradientTape() as tape:
@@ -80,8 +87,9 @@ def test_posterior_log_density_is_the_change_of_variables_of_its_noise():
     np.testing.assert_allclose(log_q.numpy(), expected, rtol=1e-4, atol=1e-4)
 
 
-def test_elbo_matches_a_direct_computation_and_importance_bound():
-    model = randomise(tiny_model(), scale=0.5)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_elbo_matches_a_direct_computation_and_importance_bound(variant):
+    model = randomise(tiny_model(**VARIANTS[variant]), scale=0.5)
     x, n_bits, seed = images(6), model.n_bits, 3
     elbo = model.log_likelihood(x, seed=seed).numpy()
 
@@ -96,8 +104,15 @@ def test_elbo_matches_a_direct_computation_and_importance_bound():
         shift, alpha = step.shift_and_log_scale(z, context)
         z = z * tf.exp(alpha) + shift
         log_q -= alpha.numpy().sum(-1)
-    loc, raw_log_scale = np.split(model.decoder(z).numpy(), 2, axis=-1)
-    scale = np.exp(np.maximum(raw_log_scale, MIN_LOG_SCALE))
+    out = model.decoder(z).numpy()
+    loc, scale = out[..., :3].copy(), np.exp(np.maximum(out[..., 3:6], MIN_LOG_SCALE))
+    if model.channel_coupling:  # PixelCNN++: mean_G += a x_R, mean_B += b x_R + c x_G, x the bin centres
+        a, b, c = np.moveaxis(np.tanh(out[..., 6:]), -1, 0)
+        values = (bins + 0.5) / 2**n_bits - 0.5
+        loc[..., 1] += a * values[..., 0]
+        loc[..., 2] += b * values[..., 0] + c * values[..., 1]
+    else:
+        assert out.shape[-1] == 6
     log_px_z = logistic_bin_log_prob(bins, loc, scale, n_bits).sum(axis=(1, 2, 3))
     log_pz = tfd.Normal(0.0, 1.0).log_prob(z).numpy().sum(-1)
     dims = x[0].size
@@ -140,16 +155,36 @@ def test_image_api_shapes_ranges_and_bad_input():
         iafvae((10, 8, 3), widths=(8, 8))
     with pytest.raises(ValueError, match="n_bits must be an integer in 1..8"):
         iafvae((8, 8, 3), widths=(8,), n_bits=9)
+    with pytest.raises(ValueError, match=r"latent_dim = 4 c .* got latent_channels=2, latent_dim=6"):
+        iafvae((8, 8, 3), latent_dim=6, widths=(8, 16), latent_channels=2)
 
 
-def test_keras_file_round_trip_gives_the_same_bound(tmp_path):
-    model = randomise(tiny_model())
+def test_coupled_mean_image_chains_the_channels():
+    """decode = the coupled locations with each earlier channel at its own mean: m_R = loc_R, m_G = loc_G + a m_R,
+    m_B = loc_B + b m_R + c m_G (clipped), with a spatial latent feeding the decoder."""
+    model = randomise(tiny_model(latent_channels=2, channel_coupling=True), scale=0.5)
+    z = tf.random.stateless_normal((3, model.latent_dim), seed=[4, 5])
+    out = model.decoder(z).numpy()
+    loc, (a, b, c) = out[..., :3], np.moveaxis(np.tanh(out[..., 6:]), -1, 0)
+    red = loc[..., 0]
+    green = loc[..., 1] + a * red
+    blue = loc[..., 2] + b * red + c * green
+    expected = np.clip(np.stack([red, green, blue], -1), -0.5, 0.5)
+    assert np.abs(a).max() > 0.05 and out.shape == (3, 8, 8, 9)
+    np.testing.assert_allclose(model.decode(z).numpy(), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("variant", ["flat", "spatial_coupled"])
+def test_keras_file_round_trip_gives_the_same_bound(tmp_path, variant):
+    model = randomise(tiny_model(**VARIANTS[variant]))
     model.save(tmp_path / "vae.keras")
     clone = keras.models.load_model(tmp_path / "vae.keras")
     assert clone.get_config() == model.get_config()
     x = images(4)
     np.testing.assert_array_equal(clone.log_likelihood(x, seed=7), model.log_likelihood(x, seed=7))
     np.testing.assert_array_equal(clone.encode(x), model.encode(x))
+    z = model.encode(x)
+    np.testing.assert_array_equal(clone.decode(z), model.decode(z))
 
 
 def smooth_images(n, n_bits=5, seed=0):
@@ -178,8 +213,8 @@ def test_zoo_config_builds_and_fits_on_tiny_shapes():
     assert raw["data"] == glow["data"] and raw["model"]["family"] == "iafvae" and raw["model"]["n_bits"] == 8
     config = load_config(CONFIG)
     config["data"]["image_size"] = 8
-    config["model"].update(image_shape=[8, 8, 3], latent_dim=4, widths=[4, 4, 4], context_size=4,
-                           iaf_hidden_units=[8])
+    config["model"].update(image_shape=[8, 8, 3], widths=[4, 4, 4], context_size=4, iaf_hidden_units=[8],
+                           latent_dim=config["model"].get("latent_channels") or 4)  # a spatial latent: a 1 x 1 grid
     model = build(config)
     assert model.name == "iafvae_celeba" and model.flow_steps == config["model"]["flow_steps"]
     model.compile(optimizer=keras.optimizers.Adam(config["training"]["learning_rate"],

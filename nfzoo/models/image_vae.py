@@ -4,7 +4,11 @@ Generative model on the discrete pixels k in {0 .. 2**n_bits - 1}^D (D = H * W *
 
     z ~ N(0, I_d),    k_i | z ~ DiscretizedLogistic(loc_i(z), s_i(z))    independently per subpixel,
 
-with (loc, log s) = a conv decoder (dense -> 4x4 -> transposed convs) of z. The logistic lives in model space
+with (loc, log s) = a conv decoder (dense -> 4x4 -> transposed convs) of z. Two options (`ImageVAE`): a spatial
+latent (``latent_channels``: z is the decoder's smallest grid with c channels, flattened to d for the API, and
+enters the decoder by a conv, not a dense layer), and ``channel_coupling`` (PixelCNN++'s dependence of a pixel's
+subpixels: loc_G += a k~_R, loc_B += b k~_R + c k~_G with k~ the bin centres, so P(k | z) = prod over pixels of
+P(R | z) P(G | R, z) P(B | R, G, z), still one decoder pass). The logistic lives in model space
 [-0.5, 0.5], cut into the bins [k / 2**n - 0.5, (k + 1) / 2**n - 0.5) of `nfzoo.data.images`; the outer
 bins reach to -inf and +inf (PixelCNN++, the IAF paper), so the 2**n probabilities sum to 1
 (`discretized_logistic_log_prob`).
@@ -28,8 +32,9 @@ and the same formula gives bits/dim = -ELBO(k) / (D ln 2), an upper bound on the
 bits per subpixel, comparable with the flows' dequantisation bounds (``likelihood_bound = "elbo"``).
 `importance_log_likelihood` tightens it with k posterior draws (Burda et al. 2016).
 
-No KL warm-up and no free bits: the decoder is factorised over pixels, so only z can carry the structure between
-pixels and the posterior has no reason to collapse (on the faces its KL grows from the first steps).
+No KL warm-up and no free bits: the decoder is factorised over pixels (the coupling stays inside a pixel), so only
+z can carry the structure between pixels and the posterior has no reason to collapse (on the faces its KL grows
+from the first steps).
 """
 import math
 
@@ -84,22 +89,31 @@ def conv_encoder(image_shape, widths, name="encoder"):
     return keras.Sequential(layers + [keras.layers.Flatten()], name=name)
 
 
-def conv_decoder(latent_dim, image_shape, widths, name="decoder"):
-    """The encoder mirrored: z -> dense to the smallest grid with ``widths[-1]`` channels -> a 3x3 conv; then per
+def conv_decoder(latent_dim, image_shape, widths, latent_channels=0, coefficients=0, name="decoder"):
+    """The encoder mirrored: z -> the smallest grid with ``widths[-1]`` channels -> a 3x3 conv; then per
     coarser level a stride-2 4x4 transposed conv and a 3x3 conv with the next finer width (ELU); last, a stride-2
-    4x4 transposed conv to the full resolution with ``2 C`` channels: the logistic locations and raw log-scales.
-    (Kernel 4 at stride 2: every output pixel gets the same number of taps, avoiding the uneven overlap behind
-    checkerboard artefacts, Odena et al. 2016.)"""
+    4x4 transposed conv to the full resolution with ``2 C + coefficients`` channels: the logistic locations, raw
+    log-scales and raw channel-coupling coefficients (`coupled_locations`; biases start at 0, -2 and 0).
+    z reaches the smallest grid by a dense layer (flat latent, ``latent_channels = 0``) or, for a spatial latent,
+    by reshaping it to that grid with ``latent_channels`` channels and a 3x3 conv: each latent position then
+    shapes its own region of the image. (Kernel 4 at stride 2: every output pixel gets the same number of taps,
+    avoiding the uneven overlap behind checkerboard artefacts, Odena et al. 2016.)"""
     height, width, channels = image_shape
     factor = 2 ** len(widths)
     grid = (height // factor, width // factor, widths[-1])
-    layers = [keras.Input((latent_dim,)), keras.layers.Dense(int(np.prod(grid)), activation="elu"),
-              keras.layers.Reshape(grid), keras.layers.Conv2D(widths[-1], 3, padding="same", activation="elu")]
+    if latent_channels:
+        to_grid = [keras.layers.Reshape((*grid[:2], latent_channels)),
+                   keras.layers.Conv2D(widths[-1], 3, padding="same", activation="elu")]
+    else:
+        to_grid = [keras.layers.Dense(int(np.prod(grid)), activation="elu"), keras.layers.Reshape(grid)]
+    layers = [keras.Input((latent_dim,)), *to_grid,
+              keras.layers.Conv2D(widths[-1], 3, padding="same", activation="elu")]
     for conv_width in reversed(widths[:-1]):
         layers += [keras.layers.Conv2DTranspose(conv_width, 4, strides=2, padding="same", activation="elu"),
                    keras.layers.Conv2D(conv_width, 3, padding="same", activation="elu")]
-    bias = keras.initializers.Constant([0.0] * channels + [INITIAL_LOG_SCALE] * channels)
-    last = keras.layers.Conv2DTranspose(2 * channels, 4, strides=2, padding="same", bias_initializer=bias)
+    bias = keras.initializers.Constant([0.0] * channels + [INITIAL_LOG_SCALE] * channels + [0.0] * coefficients)
+    last = keras.layers.Conv2DTranspose(2 * channels + coefficients, 4, strides=2, padding="same",
+                                        bias_initializer=bias)
     return keras.Sequential(layers + [last], name=name)
 
 
@@ -110,18 +124,25 @@ class ImageVAE(keras.Model):
     Args:
       image_shape: (H, W, C), H and W divisible by 2**len(widths).
       latent_dim: d, the size of the flat latent z.
+      latent_channels: 0 for a latent without layout (a dense layer maps it to the decoder's smallest grid);
+        c > 0 for a spatial latent: z is that grid, (H / 2**len(widths)) x (W / 2**len(widths)) x c, flattened to
+        d (which must then equal its size), so the API still sees flat [N, d] latents.
       widths: channels of the encoder's levels (each halves the resolution); the decoder mirrors them.
       flow_steps: K IAF steps in the posterior (0: a diagonal Gaussian posterior).
       context_size: width of the IAF steps' context, a linear map of the encoder output h.
       iaf_hidden_units: hidden layer sizes of each step's MADE.
       n_bits: bits per subpixel of the discrete data.
       seed: seed of the posterior draws in training.
+      channel_coupling: the subpixels of a pixel dependent, as in PixelCNN++: channel c's logistic location is
+        shifted by a_cj times the value of every earlier channel j < c (a_cj in (-1, 1) from the decoder), so
+        P(pixel | z) = prod_c P(k_c | k_<c, z), still one decoder pass; False: independent subpixels.
     """
 
     likelihood_bound = "elbo"  # log_likelihood is a variational lower bound (flows: a dequantisation bound)
 
     def __init__(self, image_shape, latent_dim=128, widths=(64, 128, 128), flow_steps=2, context_size=128,
-                 iaf_hidden_units=(256, 256), n_bits=8, seed=None, **kwargs):
+                 iaf_hidden_units=(256, 256), n_bits=8, seed=None, latent_channels=0, channel_coupling=False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.data_event_shape = tuple(int(d) for d in image_shape)
         self.widths = [int(w) for w in widths]
@@ -133,13 +154,23 @@ class ImageVAE(keras.Model):
         if int(latent_dim) < 1 or int(flow_steps) < 0 or not self.widths or min(self.widths) < 1:
             raise ValueError(f"ImageVAE expects latent_dim >= 1, flow_steps >= 0 and positive widths, got "
                              f"latent_dim={latent_dim}, flow_steps={flow_steps}, widths={list(widths)}.")
+        self.latent_channels = int(latent_channels)
+        grid_size = (self.data_event_shape[0] // factor) * (self.data_event_shape[1] // factor)
+        if self.latent_channels < 0 or (self.latent_channels and int(latent_dim) != grid_size * self.latent_channels):
+            raise ValueError(f"latent_channels must be 0 (flat latent) or c > 0 with latent_dim = {grid_size} c (the "
+                             f"decoder's smallest grid, {grid_size} positions, times c), got latent_channels="
+                             f"{latent_channels}, latent_dim={latent_dim}.")
         self.n_bits = check_n_bits(n_bits)
         self.latent_dim, self.flow_steps = int(latent_dim), int(flow_steps)
         self.context_size, self.iaf_hidden_units = int(context_size), [int(u) for u in iaf_hidden_units]
         self.seed = seed
         self.num_dims = int(np.prod(self.data_event_shape))
         self.encoder = conv_encoder(self.data_event_shape, self.widths)
-        self.decoder = conv_decoder(self.latent_dim, self.data_event_shape, self.widths)
+        self.channel_coupling = bool(channel_coupling)
+        channels = self.data_event_shape[-1]
+        self.coupled_pairs = [(c, j) for c in range(channels) for j in range(c)] if self.channel_coupling else []
+        self.decoder = conv_decoder(self.latent_dim, self.data_event_shape, self.widths, self.latent_channels,
+                                    len(self.coupled_pairs))
         if self.flow_steps:
             self.posterior = IAFPosterior(self.latent_dim, self.flow_steps, self.context_size, self.iaf_hidden_units,
                                           name="posterior")
@@ -178,14 +209,31 @@ class ImageVAE(keras.Model):
         return (bins + 0.5) / 2.0**self.n_bits - 0.5
 
     def decoder_params(self, z, training=False):
-        """z [N, d] -> (loc, log_scale), each [N, H, W, C]; log_scale >= MIN_LOG_SCALE."""
-        loc, log_scale = tf.split(self.decoder(z, training=training), 2, axis=-1)
-        return loc, tf.maximum(log_scale, MIN_LOG_SCALE)
+        """z [N, d] -> (loc, log_scale, coefficients): [N, H, W, C] each, log_scale >= MIN_LOG_SCALE, and the
+        channel-coupling coefficients in (-1, 1), [N, H, W, C (C - 1) / 2] (none without ``channel_coupling``)."""
+        channels = self.data_event_shape[-1]
+        loc, log_scale, raw = tf.split(self.decoder(z, training=training),
+                                       [channels, channels, len(self.coupled_pairs)], axis=-1)
+        return loc, tf.maximum(log_scale, MIN_LOG_SCALE), tf.tanh(raw)
+
+    def coupled_locations(self, loc, coefficients, values=None):
+        """The logistic locations with the channel coupling: loc_c + sum_{j < c} a_cj v_j for channel c, with v the
+        pixel's own bin centres (the likelihood) or, for ``values = None``, the coupled locations themselves, v_j =
+        loc_j + ... (the mean image, channel after channel). Without coupling (no pairs) the locations as they are."""
+        columns = []
+        for c in range(loc.shape[-1]):
+            column = loc[..., c]
+            for p, (target, source) in enumerate(self.coupled_pairs):
+                if target == c:
+                    column += coefficients[..., p] * (columns[source] if values is None else values[..., source])
+            columns.append(column)
+        return tf.stack(columns, axis=-1)
 
     def log_weights(self, bins, h, eps, training=False):
         """ln P(k | z) + ln p(z) - ln q(z | x) per row, for z = the posterior of encoder output h at noise eps."""
         z, log_q = self.posterior(h, eps)
-        loc, log_scale = self.decoder_params(z, training=training)
+        loc, log_scale, coefficients = self.decoder_params(z, training=training)
+        loc = self.coupled_locations(loc, coefficients, self.bin_centres(bins))
         log_px_z = tf.reduce_sum(discretized_logistic_log_prob(bins, loc, log_scale, self.n_bits), axis=[1, 2, 3])
         return log_px_z + standard_normal_log_prob(z) - log_q
 
@@ -253,8 +301,8 @@ class ImageVAE(keras.Model):
         z = tf.convert_to_tensor(z, tf.float32)
         if z.shape.rank is not None and (z.shape.rank != 2 or z.shape[-1] not in (None, self.latent_dim)):
             raise ValueError(f"decode expects latents of shape [batch, {self.latent_dim}], got {tuple(z.shape)}.")
-        loc, _ = self.decoder_params(z)
-        return tf.clip_by_value(loc, -0.5, 0.5)
+        loc, _, coefficients = self.decoder_params(z)
+        return tf.clip_by_value(self.coupled_locations(loc, coefficients), -0.5, 0.5)
 
     def latent_noise(self, n, seed=None):
         """n standard-normal latents [n, d]; the same ``seed`` gives the same draws."""
@@ -277,6 +325,8 @@ class ImageVAE(keras.Model):
             **super().get_config(),
             "image_shape": list(self.data_event_shape),
             "latent_dim": self.latent_dim,
+            "latent_channels": self.latent_channels,
+            "channel_coupling": self.channel_coupling,
             "widths": self.widths,
             "flow_steps": self.flow_steps,
             "context_size": self.context_size,
@@ -287,7 +337,9 @@ class ImageVAE(keras.Model):
 
 
 def iafvae(image_shape, latent_dim=128, widths=(64, 128, 128), flow_steps=2, context_size=128,
-           iaf_hidden_units=(256, 256), n_bits=8, seed=0, name="iafvae"):
+           iaf_hidden_units=(256, 256), n_bits=8, seed=0, latent_channels=0, channel_coupling=False,
+           name="iafvae"):
     """Builds an `ImageVAE` with an IAF posterior for images of ``image_shape`` = (H, W, C) (zoo family ``iafvae``)."""
     return ImageVAE(image_shape, latent_dim=latent_dim, widths=widths, flow_steps=flow_steps,
-                    context_size=context_size, iaf_hidden_units=iaf_hidden_units, n_bits=n_bits, seed=seed, name=name)
+                    context_size=context_size, iaf_hidden_units=iaf_hidden_units, n_bits=n_bits, seed=seed,
+                    latent_channels=latent_channels, channel_coupling=channel_coupling, name=name)
