@@ -24,12 +24,12 @@ import datetime
 import os
 import statistics
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 from glow_common import add_glow_arguments, stock_glow, tape_train_step
+from results_table import append_rows
 from nfzoo.models.glow import glow
 from nfzoo.machine import cpu_name
 
@@ -43,6 +43,11 @@ class Contender:
     def __init__(self, name, train, encode, sample, parameters, precision="float32"):
         self.name, self.train, self.encode, self.sample = name, train, encode, sample
         self.parameters, self.precision = parameters, precision
+
+
+HEADING = "## Glow speed (benchmarks/bench_glow.py)"
+TABLE_HEAD = ("| date | config | results (training images/s, ratio to stock TFP, latencies per batch) | roofline peak | "
+              "machine |\n|---|---|---|---|---|")
 
 
 def tf_loop(step, batches):
@@ -261,15 +266,7 @@ def record(args, results, peaks):
     row = (f"| {datetime.date.today()} | {args.size}x{args.size}x3, {args.levels}x{args.steps}, width {args.width}, "
            f"batch {args.batch} | {cells} | conv peak {peaks['float32']:.0f} / {peaks['mixed_bfloat16']:.0f} GFLOP/s "
            f"(f32 / bf16) | {os.cpu_count()} cores, {cpu}, tf {tf.__version__} |")
-    path = Path(__file__).resolve().parent / "RESULTS.md"
-    text = path.read_text()
-    table_head = "| date | config | results (training images/s, ratio to stock TFP, latencies per batch) | roofline peak | machine |"
-    insert_at = text.index(table_head)
-    insert_at = text.index("\n", text.index("\n", insert_at) + 1)  # after the header's separator line
-    end = text.find("\n\n", insert_at)
-    end = len(text) if end == -1 else end
-    path.write_text(text[:end] + "\n" + row + text[end:])
-    print(f"recorded in {path}")
+    print(f"recorded in {append_rows(HEADING, TABLE_HEAD, [row])}")
 
 
 if __name__ == "__main__":

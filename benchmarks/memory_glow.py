@@ -55,6 +55,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from results_table import append_rows
+
 SECTION = "## Glow training memory (benchmarks/memory_glow.py)"
 TABLE_HEAD = ("| date | config | model | peak RSS after step 1 (MB) | RSS at warm-up -> end (MB) | growth (MB) | "
               "slope (KB/step) | retraces after step 1 | s/step | verdict | machine |")
@@ -313,17 +315,20 @@ def print_report(args, results):
         print("\n".join(summary_lines(args, label, *results[label])))
 
 
-def section_intro():
-    """The RESULTS.md section's heading, text and empty table."""
-    about = textwrap.fill(
+def section_about():
+    """The text under the RESULTS.md section's heading."""
+    return textwrap.fill(
         "`python benchmarks/memory_glow.py --record` (64x64x3 Glow, 3x8, width 128, batch 16, 1000 steps of "
         "GradientTape + Adam in one tf.function on 4 fixed random batches): peak RSS (ru_maxrss) after the first, "
         "traced step; RSS (/proc/self/statm) growth from the end of the warm-up to the last step and its least-squares "
         "slope. \"no growth\" = growth < 20 MB, slope < 10 KB/step and no retrace of the step function after step 1 "
         "(thresholds justified in the script's docstring). The check for the leak reported against tfb.Glow in TFP "
         "issue 1177.", width=115)
-    separator = "|" + "---|" * (TABLE_HEAD.count(" | ") + 1)
-    return f"{SECTION}\n\n{about}\n\n{TABLE_HEAD}\n{separator}"
+
+
+def table_head():
+    """The section's table head and separator line."""
+    return TABLE_HEAD + "\n|" + "---|" * (TABLE_HEAD.count(" | ") + 1)
 
 
 def record(args, results, path=None):
@@ -341,15 +346,7 @@ def record(args, results, path=None):
             f"{label} | {trace.peak_after_first_kb / 1024:.0f} | {trace.rss_warmup_kb / 1024:.0f} -> "
             f"{trace.rss_end_kb / 1024:.0f} | {trace.growth_kb / 1024:+.1f} | {trace.slope_kb_per_step:+.2f} | "
             f"{trace.retraces} | {trace.seconds_per_step:.2f} | {'no growth' if ok else 'GROWTH'} | {machine} |")
-    text = path.read_text()
-    if SECTION not in text:
-        text = text.rstrip("\n") + "\n\n" + section_intro() + "\n"
-    start = text.index(SECTION)
-    head = text.index(TABLE_HEAD, start)
-    after_separator = text.index("\n", text.index("\n", head) + 1)
-    end = text.find("\n\n", after_separator)
-    end = len(text.rstrip("\n")) if end == -1 else end
-    path.write_text(text[:end] + "\n" + "\n".join(rows) + text[end:])
+    append_rows(SECTION, table_head(), rows, intro=section_about(), path=path)
     print(f"recorded in {path}")
 
 

@@ -13,6 +13,8 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "memory_glow.py"
 
 
 def load_script():
+    if str(SCRIPT.parent) not in sys.path:  # the script imports its sibling benchmarks/results_table.py
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("memory_glow", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
