@@ -10,7 +10,6 @@ from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.glow import glow
 from nfzoo.models.signatures import save_signatures
 from nfzoo.testing import perturb_weights
-from nfzoo.zoo.conditional_samples import sample_images
 from nfzoo.zoo.zoo_model import ZooModel
 
 K = 3
@@ -78,15 +77,15 @@ def test_a_vector_context_flow_serves_context_rows(tmp_path):
         signatures["log_prob"](x=tf.constant(x), context=tf.constant([np.nan, 0.0]))
 
 
-def test_sample_images_draws_the_label_and_checks_it(exported):
+def test_zoo_model_samples_the_label_and_checks_it(exported):
     flow, _ = exported
     model = ZooModel(flow, "tiny_cond")
-    np.testing.assert_array_equal(sample_images(model, 2, 0.7, seed=3, label=1),
+    np.testing.assert_array_equal(model.sample(2, 0.7, seed=3, label=1),
                                   to_uint8(flow.sample(2, temperature=0.7, seed=3, context=1), 5))
-    assert sample_images(model, 4, seed=0).shape == (4, 4, 4, 1)  # no label: the classes in turn
+    assert model.sample(4, seed=0).shape == (4, 4, 4, 1)  # no label: the classes in turn
     with pytest.raises(ValueError, match=r"an integer in 0\.\.2, got 3"):
-        sample_images(model, 1, label=3)
+        model.sample(1, label=3)
     unconditional = glow((4, 4, 1), levels=1, steps=1, hidden=4, n_bits=5)
     unconditional.initialize(np.zeros((2, 4, 4, 1), "float32") + np.linspace(-0.4, 0.4, 16).reshape(1, 4, 4, 1))
     with pytest.raises(ValueError, match="not class-conditional"):
-        sample_images(ZooModel(unconditional, "plain"), 1, label=0)
+        ZooModel(unconditional, "plain").sample(1, label=0)

@@ -13,7 +13,6 @@ from nfzoo.data.sources import load_splits
 from nfzoo.models.conditional_eval import bits_per_dim_per_label, class_conditional_scores
 from nfzoo.models.held_out import bits_per_dim_per_image
 from nfzoo.training.trainer import datasets, train
-from nfzoo.zoo.conditional_samples import sample_images
 from nfzoo.zoo.publish import publish
 
 CONFIG = {
@@ -94,6 +93,6 @@ def test_the_shipped_saved_model_serves_labels(zoo):
     signatures = tf.saved_model.load(str(serving)).signatures
     out = signatures["sample"](n=tf.constant(2), temperature=tf.constant(0.7), seed=tf.constant(0, tf.int64),
                                label=tf.constant(3))
-    np.testing.assert_array_equal(out["images"], sample_images(load("tiny_digits_cond"), 2, 0.7, seed=0, label=3))
+    np.testing.assert_array_equal(out["images"], load("tiny_digits_cond").sample(2, 0.7, seed=0, label=3))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"label an integer in 0\.\.9"):
         signatures["log_prob"](images=tf.zeros((1, 8, 8, 1), tf.uint8), label=tf.constant([12]))

@@ -75,11 +75,10 @@ def run_list(args):
 
 def run_sample(args):
     from nfzoo.zoo import load
-    from nfzoo.zoo.conditional_samples import sample_images
 
     check_image_count(args.n, "-n")
     model = load(args.model)
-    images = sample_images(model, args.n, temperature=args.temperature, seed=args.seed, label=args.label)
+    images = model.sample(args.n, temperature=args.temperature, seed=args.seed, label=args.label)
     columns = int(np.ceil(np.sqrt(args.n)))
     rows = np.zeros((int(np.ceil(args.n / columns)) * columns, *images.shape[1:]), np.uint8) + 255
     rows[:args.n] = images  # a square-ish grid; unused cells stay white

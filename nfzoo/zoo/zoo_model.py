@@ -66,13 +66,25 @@ class ZooModel:
                              f"prior lie within a few units of 0): use a smaller temperature or alpha")
         return to_uint8(x, self.n_bits).numpy()
 
-    def sample(self, n, temperature=0.7, seed=None):
-        """n uint8 images drawn at ``temperature`` (0.7 as in the Glow demo); a seed makes them repeatable."""
+    def sample(self, n, temperature=0.7, seed=None, label=None):
+        """n uint8 images drawn at ``temperature`` (0.7 as in the Glow demo); a seed makes them repeatable. A
+        class-conditional model (built with ``num_classes``) draws x | ``label``, or without one the classes 0, 1,
+        .., K-1, 0, .. in turn (`FlowModel.sample`); any other model takes no label."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         if not (isinstance(temperature, (int, float, np.number)) and math.isfinite(temperature) and temperature > 0):
             raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
-        return self.decode(temperature * self.flow.latent_noise(n, seed))
+        z = temperature * self.flow.latent_noise(n, seed)
+        if label is None:
+            return self.decode(z)
+        classes = getattr(self.flow, "num_classes", None)
+        if not classes:
+            raise ValueError(f"{self.name} is not class-conditional: a label needs a model trained with "
+                             f"model.num_classes (e.g. glow_digits_cond)")
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < classes:
+            raise ValueError(f"the label must be a class of {self.name}: an integer in 0..{classes - 1}, "
+                             f"got {label!r}")
+        return to_uint8(self.flow.decode(z, label), self.n_bits).numpy()
 
     def bits_per_dim(self, images, seed=HELD_OUT_SEED):
         """Per-image NLL in bits per subpixel of the n_bits data, measured as the model card measures it
