@@ -1,4 +1,5 @@
-"""Appending dated rows to a table in benchmarks/RESULTS.md: one section per benchmark, found by its heading."""
+"""Writing measured results into Markdown: dated rows appended to a table in benchmarks/RESULTS.md (one section
+per benchmark, found by its heading), or a whole block replaced between two marker lines (README.md too)."""
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -20,4 +21,16 @@ def append_rows(heading, table_head, rows, intro="", path=RESULTS):
     end = len(text.rstrip("\n")) if end == -1 else end
     text = text[:end] + "\n" + "\n".join(rows) + text[end:]
     Path(path).write_text(text if text.endswith("\n") else text + "\n")
+    return path
+
+
+def replace_block(path, begin, end, block):
+    """Replaces the text between the marker lines ``begin`` and ``end`` of ``path`` with ``block``; a file without
+    both markers is an error that names them (a script never guesses where its output goes)."""
+    path = Path(path)
+    text = path.read_text()
+    if begin not in text or end not in text:
+        raise SystemExit(f"{path} has no block for this script: add the lines {begin} and {end} where it goes")
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    path.write_text(text[:start] + "\n" + block + "\n" + text[stop:])
     return path

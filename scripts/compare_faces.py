@@ -22,6 +22,7 @@ import functools
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -37,6 +38,9 @@ from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES
 from nfzoo.zoo.registry import available, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results_table import replace_block  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+
 FACE_MODELS = ("nice_celeba", "realnvp_celeba", "iafvae_celeba", "glow_celeba", "glow_celeba64")
 BEGIN = "<!-- face comparison: written by scripts/compare_faces.py --write -->"
 END = "<!-- /face comparison -->"
@@ -122,14 +126,6 @@ def table(rows):
     return "\n".join(lines)
 
 
-def replace_block(path, block):
-    text = path.read_text()
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{path} has no comparison block: add the lines {BEGIN} and {END} where it goes")
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    path.write_text(text[:start] + "\n" + block + "\n" + text[end:])
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", help=f"default: the shipped ones of {', '.join(FACE_MODELS)}")
@@ -148,7 +144,8 @@ def main(argv=None):
                                  row_labels=[row["name"] for row in rows],
                                  title="the same held-out face edited along Smiling"))
         for path in (ROOT / "README.md", ROOT / "benchmarks" / "RESULTS.md"):
-            replace_block(path, f"{block}\n\n![Smiling by family]({os.path.relpath(PICTURE, path.parent)})")
+            picture = os.path.relpath(PICTURE, path.parent)
+            replace_block(path, BEGIN, END, f"{block}\n\n![Smiling by family]({picture})")
         print(f"wrote {PICTURE}, README.md and benchmarks/RESULTS.md")
 
 
