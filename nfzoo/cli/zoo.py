@@ -95,8 +95,12 @@ def run_manipulate(args):
     model.attribute_direction(args.attribute)  # an unknown attribute fails before any image is read
     if args.images:
         images = read_images(model, args.images)
+    elif model.example_path:  # the model's own sample: no need to check it looks like its training data
+        from nfzoo.data.images import read_image
+
+        images = model.prepare(read_image(model.example_path, model.image_shape[-1]))
     else:
-        images = read_images(model, [model.example_path]) if model.example_path else model.sample(1, seed=0)
+        images = model.sample(1, seed=0)
     save_figure(args, model.manipulate(images, args.attribute, args.alpha),
                 column_labels=[f"alpha {a:+g}" if a else "alpha 0" for a in args.alpha],
                 title=f"{model.name}: {args.attribute}")
