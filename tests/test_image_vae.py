@@ -1,20 +1,16 @@
 """ImageVAE (IAF-VAE on n-bit images): the likelihood, the posterior density, the bound, the image API, saving,
-learning, and the iafvae_celeba zoo config on tiny shapes."""
+and learning (the iafvae_celeba config on tiny shapes: tests/test_face_configs.py)."""
 import math
-from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_probability as tfp
-import yaml
 
-from nfzoo.config import build, load_config
 from nfzoo.models.image_vae import MIN_LOG_SCALE, discretized_logistic_log_prob, iafvae
 
 tfd = tfp.distributions
-CONFIG = Path(__file__).resolve().parents[1] / "zoo_configs" / "iafvae_celeba.yaml"
 
 
 def tiny_model(n_bits=5, flow_steps=2, seed=0, latent_channels=0, channel_coupling=False):
@@ -207,17 +203,3 @@ def test_fit_lowers_the_bound():
     assert after < before - 0.5, (before, after)
 
 
-def test_zoo_config_builds_and_fits_on_tiny_shapes():
-    raw = yaml.safe_load(CONFIG.read_text())
-    glow = yaml.safe_load((CONFIG.parent / "glow_celeba.yaml").read_text())
-    assert raw["data"] == glow["data"] and raw["model"]["family"] == "iafvae" and raw["model"]["n_bits"] == 8
-    config = load_config(CONFIG)
-    config["data"]["image_size"] = 8
-    config["model"].update(image_shape=[8, 8, 3], widths=[4, 4, 4], context_size=4, iaf_hidden_units=[8],
-                           latent_dim=config["model"].get("latent_channels") or 4)  # a spatial latent: a 1 x 1 grid
-    model = build(config)
-    assert model.name == "iafvae_celeba" and model.flow_steps == config["model"]["flow_steps"]
-    model.compile(optimizer=keras.optimizers.Adam(config["training"]["learning_rate"],
-                                                  clipnorm=config["training"]["clipnorm"]))
-    history = model.fit(tf.data.Dataset.from_tensor_slices(images(4, n_bits=8)).batch(2), epochs=1, verbose=0)
-    assert np.isfinite(history.history["bits_per_dim"][0])
