@@ -39,9 +39,11 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from nfzoo.config import FAMILIES
 from nfzoo.data.pipeline import vector_dataset
 from nfzoo.machine import cpu_name
+from results_table import replace_block
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-SECTION = "## Tabular density estimation"
+BEGIN = "<!-- tabular: written by benchmarks/bench_tabular.py -->"  # the block it replaces in RESULTS.md
+END = "<!-- /tabular -->"
 FRACTIONS = (0.7, 0.1)  # train, validation; the rest is test
 BATCH_SIZE, LEARNING_RATE, PATIENCE = 128, 1e-3, 20
 FLOWS = {  # name -> (builder, kwargs): 5 layers each, sized to keep the whole run near 15 minutes
@@ -160,16 +162,6 @@ def markdown(rows, notes, max_epochs, seed, seconds):
     ])
 
 
-def write_section(body, path=RESULTS):
-    """Replaces the body of the SECTION heading in ``path`` (up to the next ``## `` heading)."""
-    text = path.read_text()
-    start = text.index(SECTION)
-    heading_end = text.index("\n", start) + 1 if "\n" in text[start:] else len(text)
-    following = text.find("\n## ", heading_end)
-    tail = text[following + 1:] if following >= 0 else ""
-    path.write_text(text[:heading_end] + "\n" + body + "\n" + ("\n" + tail if tail else ""))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["digits", "breast_cancer", "wine"],
@@ -183,7 +175,7 @@ def main():
     body = markdown(rows, notes, args.max_epochs, args.seed, time.time() - start)
     print(body)
     if not args.dry_run:
-        write_section(body)
+        replace_block(RESULTS, BEGIN, END, body)
 
 
 if __name__ == "__main__":

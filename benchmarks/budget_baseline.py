@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_table import append_section
+
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "zoo_configs" / "glow_celeba.yaml"
 
@@ -102,21 +104,18 @@ def run_entry(entry, cpu_minutes):
 
 
 def record(results, cpu_minutes):
-    path = REPO / "benchmarks" / "RESULTS.md"
     from nfzoo.machine import cpu_name
 
-    cpu = cpu_name()
-    lines = [
-        "", "## Same-budget CelebA comparison (benchmarks/budget_baseline.py)", "",
+    body = "\n".join([
         f"Date: {datetime.date.today()}. Command: `python benchmarks/budget_baseline.py --cpu-minutes {cpu_minutes:g} "
-        f"--record`. Machine: {os.cpu_count()} cores, {cpu}, shared with other jobs (the budget is process CPU "
+        f"--record`. Machine: {os.cpu_count()} cores, {cpu_name()}, shared with other jobs (the budget is process CPU "
         "time, so sharing does not change it). Data: 32x32 CelebA subset, identity split (held-out identities never "
         "seen in training), 8-bit, uniform dequantisation.", "",
         "| entry | CPU minutes | training steps | parameters | held-out bits/dim |", "|---|---|---|---|---|",
         *(f"| {r['entry']} | {r['cpu_minutes']:g} | {r['steps']} | {r['parameters']:,} | "
           f"{r['held_out_bits_per_dim']:.4f} |" for r in results),
-    ]
-    path.write_text(path.read_text().rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    ])
+    path = append_section("## Same-budget CelebA comparison (benchmarks/budget_baseline.py)", body)
     print(f"recorded in {path}")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from glow_common import tape_train_step
+from results_table import append_section
 from nfzoo.config import load_config
 from nfzoo.data.images import bits_per_dim
 from nfzoo.models.glow import glow
@@ -69,15 +70,14 @@ def main():
 
 
 def record(rows):
-    path = REPO / "benchmarks" / "RESULTS.md"
-    lines = ["", "## float32 vs bfloat16 conditioners: same learning (benchmarks/curve_glow.py)", "",
-             f"Date: {datetime.date.today()}. Command: `python benchmarks/curve_glow.py --record`. Same initial weights "
-             "and batches for float32 and bfloat16 nets; float32 from another initialisation (seed 1) as the yardstick; "
-             "held-out bits/dim on the 540 faces of unseen identities.", "",
-             "| step | float32 | float32, seed 1 | bfloat16 nets (seed 0) | seed 1 - float32 | bfloat16 - float32 |",
-             "|---|---|---|---|---|---|",
-             *(f"| {s} | {a:.4f} | {c:.4f} | {b:.4f} | {c - a:+.4f} | {b - a:+.4f} |" for s, a, c, b in rows)]
-    path.write_text(path.read_text().rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    body = "\n".join([
+        f"Date: {datetime.date.today()}. Command: `python benchmarks/curve_glow.py --record`. Same initial weights "
+        "and batches for float32 and bfloat16 nets; float32 from another initialisation (seed 1) as the yardstick; "
+        "held-out bits/dim on the 540 faces of unseen identities.", "",
+        "| step | float32 | float32, seed 1 | bfloat16 nets (seed 0) | seed 1 - float32 | bfloat16 - float32 |",
+        "|---|---|---|---|---|---|",
+        *(f"| {s} | {a:.4f} | {c:.4f} | {b:.4f} | {c - a:+.4f} | {b - a:+.4f} |" for s, a, c, b in rows)])
+    path = append_section("## float32 vs bfloat16 conditioners: same learning (benchmarks/curve_glow.py)", body)
     print(f"recorded in {path}")
 
 

@@ -1,5 +1,6 @@
 """Writing measured results into Markdown: dated rows appended to a table in benchmarks/RESULTS.md (one section
-per benchmark, found by its heading), or a whole block replaced between two marker lines (README.md too)."""
+per benchmark, found by its heading), a dated section appended whole, or a block replaced between two marker
+lines (README.md too)."""
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -21,6 +22,13 @@ def append_rows(heading, table_head, rows, intro="", path=RESULTS):
     end = len(text.rstrip("\n")) if end == -1 else end
     text = text[:end] + "\n" + "\n".join(rows) + text[end:]
     Path(path).write_text(text if text.endswith("\n") else text + "\n")
+    return path
+
+
+def append_section(heading, body, path=RESULTS):
+    """Appends ``heading`` and ``body`` (Markdown) as a new section at the end of ``path`` -> the path written."""
+    path = Path(path)
+    path.write_text(path.read_text().rstrip("\n") + f"\n\n{heading}\n\n{body.strip()}\n")
     return path
 
 
