@@ -35,6 +35,7 @@ from nfzoo.data.sources import load_splits
 from nfzoo.machine import cpu_name
 from nfzoo.zoo import load
 from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES
+from nfzoo.zoo.card import likelihood_figure
 from nfzoo.zoo.registry import available, config_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,16 +99,6 @@ def measure(name, data_dir):
     }
     strip = model.manipulate(faces[:1], "Smiling", list(ALPHAS))[0]
     return row, enlarge(strip, DISPLAY // model.image_shape[0])
-
-
-def likelihood_figure(card):
-    """Which figure a card's bits/dim is: a VAE's ELBO, a flow's variational-dequantisation bound, or a flow's
-    likelihood under uniform dequantisation (all upper bounds on the discrete NLL: `nfzoo.models.held_out`)."""
-    if card.get("likelihood_bound") == "elbo":
-        return "ELBO bound"
-    if card.get("architecture", {}).get("dequantization") == "variational":
-        return "variational-dequantisation bound"
-    return "uniform dequantisation"
 
 
 def table(rows):

@@ -76,6 +76,17 @@ def previous_model_row(card):
             f"{f' ({sets})' if sets else ''}; its card said {previous['card_held_out_bits_per_dim']} |\n")
 
 
+def likelihood_figure(card):
+    """Which figure a card's bits/dim is, in a few words: a VAE's ELBO, a flow's variational-dequantisation bound,
+    or a flow's likelihood under uniform dequantisation (all upper bounds on the discrete NLL; `bits_per_dim_note`
+    says it in full)."""
+    if card.get("likelihood_bound") == "elbo":
+        return "ELBO bound"
+    if card.get("architecture", {}).get("dequantization") == "variational":
+        return "variational-dequantisation bound"
+    return "uniform dequantisation"
+
+
 def bits_per_dim_note(card):
     """How the card's bits/dim were measured: the dequantisation bound of the model's ``dequantization``."""
     if card.get("likelihood_bound") == "elbo":
