@@ -19,6 +19,10 @@ that machine noise hits both alike; its first call at each batch size (the XLA c
 the others (the load table shows the one of a batch-1 encode). TF Serving's CPU build runs such functions only with
 ``--xla_cpu_compilation_enabled=true`` (tensorflow/serving, tensorflow_serving/model_servers/main.cc).
 
+TensorFlow's CPU convolutions are oneDNN's unless ``TF_ENABLE_ONEDNN_OPTS=0`` is set before it loads (then Eigen's);
+at batch 1 oneDNN's per-call set-up can outweigh the arithmetic of these small convolutions, so compare
+``TF_ENABLE_ONEDNN_OPTS=0 python benchmarks/bench_serving.py`` with a plain run (each row names the setting).
+
 ``--record`` appends the rows, with the load average, to the two tables of the "Serving latency" section of
 benchmarks/RESULTS.md (latency; load and first call), where the columns are explained.
 """
@@ -132,7 +136,8 @@ def row_text(signature, batch, median, forward):
 
 
 def record(args, results, loads, forward):
-    machine = (f"nproc {len(os.sched_getaffinity(0))}, {cpu_name()}, tf {tf.__version__}, "
+    onednn = "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on"
+    machine = (f"nproc {len(os.sched_getaffinity(0))}, {cpu_name()}, tf {tf.__version__}, oneDNN {onednn}, "
                f"load average {os.getloadavg()[0]:.1f}")
     today = datetime.date.today()
     rows = []
