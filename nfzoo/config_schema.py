@@ -23,6 +23,7 @@ from nfzoo.data.tfds import TFDS_NAMES
 from nfzoo.data.vectors import SKLEARN_TABLES, VECTOR_SOURCES
 from nfzoo.models.dequantizer import DEQUANTIZATIONS
 from nfzoo.models.glow import PERMUTATIONS
+from nfzoo.models.nice import PARTITIONS
 
 
 class ConfigError(ValueError):
@@ -152,6 +153,7 @@ MODEL_OPTIONS = {
     "scales": integer(1),
     "steps": integer(1),
     "couplings": integer(1),
+    "partition": choice(*PARTITIONS),  # nice
     "num_layers": integer(1),
     "hidden": integer(1),
     "num_hidden": integer(1),

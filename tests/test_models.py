@@ -23,6 +23,7 @@ BUILDERS = {
     "realnvp_plain_prior_no_logit": lambda: realnvp((4, 4, 1), scales=2, hidden=8, logit=False, learned_prior=False,
                                                     n_bits=5),
     "nice": lambda: nice((4, 4, 1), couplings=4, hidden=16, num_hidden=2, n_bits=5),
+    "nice_halves": lambda: nice((4, 4, 1), couplings=2, hidden=16, num_hidden=2, partition="halves", n_bits=5),
 }
 
 

@@ -41,10 +41,16 @@ def test_split_prior_log_sigma_is_clipped():
     np.testing.assert_array_equal(log_sigma.numpy()[..., 1], 10.0)
 
 
-@pytest.mark.parametrize("mode", ["reverse", "shuffle"])
+@pytest.mark.parametrize("mode", ["reverse", "shuffle", "odd_even"])
 @pytest.mark.parametrize("shape", [(2, 6), (2, 2, 2, 5)])
 def test_permute(mode, shape):
     check_flow_layer(functools.partial(Permute, mode=mode, seed=3), rng.normal(size=shape), expected_trainable=0)
+
+
+def test_odd_even_permutation_puts_the_even_units_first():
+    x = np.arange(7, dtype="float32")[None]
+    y, _ = Permute("odd_even")(x)
+    np.testing.assert_array_equal(y.numpy()[0], [0, 2, 4, 6, 1, 3, 5])
 
 
 def test_logit():

@@ -1,5 +1,7 @@
-"""Fixed permutations of the last axis (channels or features): ``reverse`` (Real NVP / NICE) or a seeded
-random ``shuffle`` (Glow's baseline). A permutation has log|det J| = 0; TFP view: ``tfb.Permute``."""
+"""Fixed permutations of the last axis (channels or features): ``reverse`` (Real NVP / NICE), a seeded random
+``shuffle`` (Glow's baseline) or ``odd_even`` (the even-indexed units, then the odd ones: NICE's partition, so that
+a coupling that splits the vector in halves conditions every unit on its neighbours). A permutation has
+log|det J| = 0; TFP view: ``tfb.Permute``."""
 import keras
 import numpy as np
 import tensorflow as tf
@@ -9,7 +11,7 @@ from nfzoo.bijectors.base import FlowLayer
 
 tfb = tfp.bijectors
 
-MODES = ("reverse", "shuffle")
+MODES = ("reverse", "shuffle", "odd_even")
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -24,7 +26,12 @@ class Permute(FlowLayer):
 
     def build_event(self, event_shape):
         size = event_shape[-1]
-        perm = np.arange(size)[::-1] if self.mode == "reverse" else np.random.default_rng(self.seed).permutation(size)
+        if self.mode == "reverse":
+            perm = np.arange(size)[::-1]
+        elif self.mode == "odd_even":
+            perm = np.concatenate([np.arange(0, size, 2), np.arange(1, size, 2)])
+        else:
+            perm = np.random.default_rng(self.seed).permutation(size)
         self.permutation = tf.constant(perm, tf.int32)
         self.inverse_permutation = tf.constant(np.argsort(perm), tf.int32)
 
