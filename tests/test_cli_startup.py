@@ -32,3 +32,16 @@ def test_import_nfzoo_registers_the_saved_classes_and_imports_the_rest_on_use():
               "print(registered, 'nfzoo.zoo.loading' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.stdout.split() == ["True", "False"], out.stderr[-2000:]  # registered, the zoo itself not imported yet
+
+
+def test_a_zoo_model_loads_edits_and_scores_without_tensorflow_probability_until_a_view_is_asked_for():
+    """TFP (~1 s of CPU to import) loads with the first TFP view (`nfzoo.bijectors.views`), not before."""
+    script = ("import sys, nfzoo\n"
+              "model = nfzoo.load('glow_digits')\n"
+              "images = model.sample(2, seed=0)\n"
+              "model.decode(model.encode(images)); model.bits_per_dim(images)\n"
+              "before = 'tensorflow_probability' in sys.modules\n"
+              "model.flow.flow_layers[-1].bijector\n"
+              "print(before, 'tensorflow_probability' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.stdout.split() == ["False", "True"], out.stderr[-2000:]

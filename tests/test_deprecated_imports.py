@@ -5,8 +5,9 @@ import importlib
 import numpy as np
 import pytest
 
+from nfzoo.bijectors import batching, views
 from nfzoo.data import images
-from nfzoo.models import iaf
+from nfzoo.models import flow_model_bijector, iaf
 from nfzoo.models.signatures import flow_signatures
 from nfzoo.variational import energies, free_energy, vae
 
@@ -18,6 +19,9 @@ MOVED = [
     ("nfzoo.models.vae", "VAE", vae),
     ("nfzoo.models.maf", "iaf", iaf),
     ("nfzoo.data", "energy_u1", energies),
+    ("nfzoo.bijectors.base", "LayerBijector", views),
+    ("nfzoo.bijectors.base", "flatten_batch", batching),
+    ("nfzoo.models.flow_model", "FlowModelBijector", flow_model_bijector),
 ]
 
 

@@ -3,7 +3,7 @@ Importing this package registers every layer for Keras deserialisation (``keras.
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
 from nfzoo.bijectors.autoregressive import MaskedAutoregressive
-from nfzoo.bijectors.base import FlowLayer, LayerBijector
+from nfzoo.bijectors.base import FlowLayer
 from nfzoo.bijectors.context_affine import ContextAffine
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.invconv import InvertibleConv1x1
@@ -23,3 +23,13 @@ __all__ = [
     "MaskedAutoregressive", "NeuralAutoregressive", "Permute", "Planar", "Radial", "Reshape", "Split", "Squeeze",
     "SumOfSquares",
 ]
+
+
+def __getattr__(name):
+    """``LayerBijector`` is imported on first use: it is a TFP class, and TFP loads only when a view is asked for
+    (`nfzoo.bijectors.views`)."""
+    if name == "LayerBijector":
+        from nfzoo.bijectors.views import LayerBijector
+
+        return LayerBijector
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,11 +11,8 @@ TFP view: ``tfb.Scale(log_scale=s)`` (after ``tfb.Shift(b)``) on the variables t
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import FlowLayer
-
-tfb = tfp.bijectors
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -49,6 +46,8 @@ class ElementwiseAffine(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb
+
         scale = tfb.Scale(log_scale=self.log_scale.value)  # the tf.Variable: read at every use, and tracked
         return tfb.Chain([scale, tfb.Shift(self.bias.value)]) if self.shift else scale
 

@@ -28,13 +28,11 @@ overflow. The MADE's last layer starts at zero, so an affine layer starts as the
 """
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import FlowLayer, LayerFunction, flatten_batch, unflatten_batch
+from nfzoo.bijectors.base import FlowLayer, LayerFunction
+from nfzoo.bijectors.batching import flatten_batch, unflatten_batch
 from nfzoo.bijectors.bisection import bisect
 from nfzoo.bijectors.made import MADE
-
-tfb = tfp.bijectors
 
 
 class AutoregressiveFlow(FlowLayer):
@@ -156,6 +154,8 @@ class MaskedAutoregressive(AutoregressiveFlow):
         Invert, which equals this layer with (s, l) = (mu, alpha) for MAF and (-mu exp(-alpha), -alpha) for
         IAF. Pass ``context=c`` to its methods for a conditional layer (TFP forwards it to ``fn``). ``fn`` is a
         `LayerFunction`: the view lists the MADE's variables and reads them at every use."""
+        from nfzoo.bijectors.views import tfb
+
 
         def shift_and_log_scale_fn(x, context=None):
             flat, context, batch = flatten_batch(x, self.event_shape, context)

@@ -26,14 +26,17 @@ follows every later change of the weights, gradients flow through it to the weig
 axes (none for a single event). Like every TFP bijector, a view caches ``forward(x)`` by the identity of the
 tensor ``x`` while its result is alive: after changing the weights, pass a new tensor.
 
+The views live in `nfzoo.bijectors.views`, the one module that imports TensorFlow Probability: a layer imports it
+inside ``bijector``, so a process that never asks for a view never loads TFP.
+
 Inputs are float tensors ``[batch, *event_shape]`` (channels-last for images), float32 or float64 (build the
 layer with ``dtype="float64"``). Bad input raises one `ValueError` naming what was expected.
 """
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
-tfb = tfp.bijectors
+from nfzoo.bijectors.batching import layer_variables
+from nfzoo.deprecation import moved
 
 MAX_LOG_SCALE = 10.0  # input-dependent affine maps (couplings, split priors) scale by at most e^10 per element
 
@@ -127,10 +130,18 @@ class FlowLayer(keras.layers.Layer):
     def initialize(self, x):
         """Data-dependent initialisation from a batch ``x`` of this layer's inputs (default: nothing)."""
 
+    def __dir__(self):
+        """Every attribute but ``bijector``. Keras' saving reads every attribute ``dir(layer)`` names (looking for
+        state to save or load); for ``bijector`` that would build a TFP view, importing TFP, for every layer at
+        every save and load. The view is no state: ``layer.bijector`` works as ever."""
+        return [name for name in super().__dir__() if name != "bijector"]
+
     @property
     def bijector(self):
         """A live TFP bijector on this layer's weights (``forward`` = this layer's forward); see the module
         docstring."""
+        from nfzoo.bijectors.views import LayerBijector
+
         return LayerBijector(self)
 
     def sum_event(self, t):
@@ -140,34 +151,6 @@ class FlowLayer(keras.layers.Layer):
     def per_example(self, value, x):
         """Broadcasts a scalar log-det ``value`` to shape ``[batch]`` of input ``x``."""
         return tf.fill(tf.shape(x)[:1], tf.cast(value, x.dtype))
-
-
-def layer_variables(layer):
-    """The ``tf.Variable`` behind each of a Keras 3 layer's weights (nested layers included). A TFP bijector or
-    ``tf.Module`` that holds them as an attribute lists them in its ``(trainable_)variables``."""
-    return tuple(weight.value for weight in layer.weights)
-
-
-def flatten_batch(t, event_shape, context=None):
-    """``t [*batch, *event_shape]`` -> ``(t as [-1, *event_shape], context as [-1, C] or None, batch shape)``.
-
-    TFP passes any number of leading batch axes (none for a single event); the fast path takes exactly one. A
-    ``context [*context_batch, C]`` is broadcast against the batch shape of ``t`` first (and ``t`` against it).
-    `unflatten_batch` restores the batch axes."""
-    event_shape = [int(d) for d in event_shape]
-    batch = tf.shape(t)[: t.shape.rank - len(event_shape)]
-    if context is not None:
-        context = tf.convert_to_tensor(context, t.dtype)
-        batch = tf.broadcast_dynamic_shape(batch, tf.shape(context)[:-1])
-        t = tf.broadcast_to(t, tf.concat([batch, event_shape], 0))
-        size = context.shape[-1]
-        context = tf.reshape(tf.broadcast_to(context, tf.concat([batch, [size]], 0)), [-1, size])
-    return tf.reshape(t, [-1, *event_shape]), context, batch
-
-
-def unflatten_batch(t, batch):
-    """``t [-1, *rest]`` -> ``[*batch, *rest]`` (the inverse of `flatten_batch`)."""
-    return tf.reshape(t, tf.concat([batch, tf.shape(t)[1:]], 0))
 
 
 class LayerFunction(tf.Module):
@@ -186,59 +169,6 @@ class LayerFunction(tf.Module):
         return self._fn(*args, **kwargs)
 
 
-class LayerBijector(tfb.Bijector):
-    """A live TFP bijector whose math is a `FlowLayer`'s ``forward``/``inverse`` (used where TFP has no stock
-    equivalent, e.g. checkerboard couplings, planar/radial flows, conditional split priors).
-
-    Leading batch axes are flattened into the layer's one batch axis and restored. A conditional layer
-    (``layer.forward(x, context=c)``) takes TFP's conditional keyword: ``view.forward(x, context=c)``."""
-
-    def __init__(self, layer, name=None):
-        self._layer = layer
-        self._layer_variables = layer_variables(layer)  # tracked: view.trainable_variables lists them
-        super().__init__(
-            forward_min_event_ndims=layer.event_ndims,
-            inverse_min_event_ndims=len(layer.output_event_shape(layer.event_shape)),
-            is_constant_jacobian=False,
-            validate_args=False,
-            parameters=dict(locals()),
-            name=name or f"{layer.name}_bijector",
-        )
-
-    @classmethod
-    def _parameter_properties(cls, dtype, num_classes=None):
-        return {}
-
-    def _per_event(self, fn, t, event_shape, condition):
-        """``fn(flat t, **condition)`` on ``t [*batch, *event_shape]`` with the batch axes flattened and restored."""
-        flat, context, batch = flatten_batch(t, event_shape, condition.get("context"))
-        if context is not None:
-            condition = {**condition, "context": context}
-        return unflatten_batch(fn(flat, **condition), batch)
-
-    def _forward(self, x, **condition):
-        return self._per_event(lambda x, **c: self._layer.forward(x, **c)[0], x, self._layer.event_shape, condition)
-
-    def _inverse(self, y, **condition):
-        out_shape = self._layer.output_event_shape(self._layer.event_shape)
-        return self._per_event(self._layer.inverse, y, out_shape, condition)
-
-    def _forward_log_det_jacobian(self, x, **condition):
-        return self._per_event(lambda x, **c: self._layer.forward(x, **c)[1], x, self._layer.event_shape, condition)
-
-    def _forward_event_shape(self, input_shape):
-        return tf.TensorShape(self._layer.output_event_shape(tuple(input_shape)))
-
-    def _forward_event_shape_tensor(self, input_shape):
-        return tf.constant(self._layer.output_event_shape(self._layer.event_shape), dtype=tf.int32)
-
-    def _inverse_event_shape(self, output_shape):
-        return tf.TensorShape(self._layer.event_shape)
-
-    def _inverse_event_shape_tensor(self, output_shape):
-        return tf.constant(self._layer.event_shape, dtype=tf.int32)
-
-
 def check_no_context(context, what):
     """Raises one ValueError if an unconditional ``what`` is given a context."""
     if context is not None:
@@ -253,3 +183,8 @@ def check_float(x, what):
         raise ValueError(
             f"{what} expects a floating-point tensor (e.g. float32 images scaled to [-0.5, 0.5)), got {dtype.name}."
         )
+
+
+# moved to nfzoo.bijectors.views (the one module that imports TFP) and nfzoo.bijectors.batching (until nfzoo 0.2)
+__getattr__ = moved(__name__, {"nfzoo.bijectors.views": ["LayerBijector"],
+                               "nfzoo.bijectors.batching": ["flatten_batch", "unflatten_batch"]})

@@ -22,12 +22,11 @@ log-det keeps its form; c is fixed for the map, so it has no Jacobian of its own
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import MAX_LOG_SCALE, FlowLayer, LayerBijector, LayerFunction, flatten_batch, unflatten_batch
+from nfzoo.bijectors.base import MAX_LOG_SCALE, FlowLayer, LayerFunction
+from nfzoo.bijectors.batching import flatten_batch, unflatten_batch
 from nfzoo.bijectors.networks import CouplingNetwork
 
-tfb = tfp.bijectors
 
 KINDS = ("additive", "affine")
 MASKS = ("channel", "checkerboard")
@@ -127,6 +126,8 @@ class Coupling(FlowLayer):
         """Channel masks: stock ``tfb.RealNVP`` (y_b = x_b * exp(log s) + t * s) whose function is a
         `LayerFunction` on this layer's network; checkerboard: a LayerBijector. Both live, and both take
         ``context=c`` for a conditional layer (tfb.RealNVP hands it to the function)."""
+        from nfzoo.bijectors.views import LayerBijector, tfb
+
         if self.mask == "checkerboard":
             return LayerBijector(self)
 

@@ -12,11 +12,9 @@ reads the packed factor through a ``tfp.util.DeferredTensor``, the full one the 
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
-from nfzoo.bijectors.base import FlowLayer, layer_variables
-
-tfb = tfp.bijectors
+from nfzoo.bijectors.base import FlowLayer
+from nfzoo.bijectors.batching import layer_variables
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -87,6 +85,8 @@ class InvertibleConv1x1(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb, tfp
+
         if self.lu:
             # re-packed from the four weights at every use (the DeferredTensor's input is only a handle);
             # also_track lists the weights in the view's variables

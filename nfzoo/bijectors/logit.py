@@ -12,11 +12,8 @@ does not check: like ``tfb.Sigmoid``'s inverse it returns NaN outside the domain
 """
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import FlowLayer
-
-tfb = tfp.bijectors
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -49,6 +46,8 @@ class Logit(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb
+
         constant = lambda value: tf.constant(value, self.compute_dtype)  # noqa: E731  (float32 or float64)
         return tfb.Chain([
             tfb.Invert(tfb.Sigmoid()),

@@ -5,11 +5,9 @@ log|det J| = 0; TFP view: ``tfb.Permute``."""
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import FlowLayer
 
-tfb = tfp.bijectors
 
 MODES = ("reverse", "shuffle", "odd_even")
 
@@ -43,6 +41,8 @@ class Permute(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb
+
         return tfb.Permute(self.permutation, axis=-1)
 
     def get_config(self):

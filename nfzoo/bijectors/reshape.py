@@ -2,11 +2,8 @@
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import FlowLayer
-
-tfb = tfp.bijectors
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -33,6 +30,8 @@ class Reshape(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb
+
         return tfb.Reshape(self.output_event_shape(self.event_shape), event_shape_in=self.event_shape)
 
     def get_config(self):

@@ -5,11 +5,8 @@ channel order of ``tf.nn.space_to_depth`` (row offset, column offset, channel).
 """
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import FlowLayer
-
-tfb = tfp.bijectors
 
 
 @keras.saving.register_keras_serializable(package="nfzoo")
@@ -35,6 +32,8 @@ class Squeeze(FlowLayer):
 
     @property
     def bijector(self):
+        from nfzoo.bijectors.views import tfb
+
         height, width, channels = self.event_shape
         return tfb.Chain([
             tfb.Reshape(

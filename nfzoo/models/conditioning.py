@@ -86,3 +86,8 @@ def dataset_context(model_config):
     if num_classes:
         return lambda x, labels, *_: (x, tf.one_hot(tf.cast(labels, tf.int32), num_classes))
     return None
+
+
+def batch_size(x):
+    """The number of examples in a batch ``x``: an int when known, else a scalar tensor."""
+    return x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]

@@ -31,16 +31,15 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.bijectors.base import check_float
 from nfzoo.data.images import bits_per_dim
-from nfzoo.models.conditioning import context_width, model_context
+from nfzoo.deprecation import moved
+from nfzoo.models.conditioning import batch_size, context_width, model_context
 from nfzoo.models.signatures import save_signatures
 from nfzoo.models.signatures.limits import MAX_BATCH, MAX_SAMPLES
 from nfzoo.normal import standard_normal_log_prob
 
-tfb, tfd = tfp.bijectors, tfp.distributions
 
 @keras.saving.register_keras_serializable(package="nfzoo")
 class FlowModel(keras.Model):
@@ -217,6 +216,9 @@ class FlowModel(keras.Model):
 
     def distribution(self):
         """This flow as a TFP distribution over flat x: ``TransformedDistribution(N(0, I_D), decode)``."""
+        from nfzoo.bijectors.views import tfb, tfd
+        from nfzoo.models.flow_model_bijector import FlowModelBijector
+
         return tfd.TransformedDistribution(
             tfd.Sample(tfd.Normal(0.0, 1.0), [self.num_dims]), tfb.Invert(FlowModelBijector(self))
         )
@@ -322,44 +324,6 @@ class FlowModel(keras.Model):
         return cls(flow_layers=layers, dequantizer=dequantizer, **config)
 
 
-class FlowModelBijector(tfb.Bijector):
-    """A `FlowModel` as a TFP bijector from flat x ``[D]`` to flat z ``[D]`` (forward = encode). A conditional
-    model's context is TFP's conditional keyword: ``forward(x, context=c)``, ``TransformedDistribution.log_prob(x,
-    bijector_kwargs={"context": c})``, with c labels ``[*batch]`` or rows ``[*batch, C]`` (or one for all)."""
-
-    def __init__(self, model):
-        self._model = model
-        super().__init__(forward_min_event_ndims=1, parameters=dict(locals()), name="flow_model")
-
-    @classmethod
-    def _parameter_properties(cls, dtype, num_classes=None):
-        return {}
-
-    def _flat_x(self, x):
-        return tf.reshape(x, [-1, *self._model.data_event_shape])
-
-    def _context(self, condition):
-        """The conditional keyword's context with its batch axes flattened (None without one)."""
-        context = condition.get("context")
-        if context is None:
-            return None
-        context = tf.convert_to_tensor(context)
-        return tf.reshape(context, [-1] if context.dtype.is_integer else [-1, self._model.context_size])
-
-    def _forward(self, x, **condition):
-        return tf.reshape(self._model.encode(self._flat_x(x), self._context(condition)), tf.shape(x))
-
-    def _inverse(self, z, **condition):
-        x = self._model.decode(tf.reshape(z, [-1, self._model.num_dims]), self._context(condition))
-        return tf.reshape(x, tf.shape(z))
-
-    def _forward_log_det_jacobian(self, x, **condition):
-        flat = self._flat_x(x)
-        context = self._model.check_context(self._context(condition), batch_size(flat))
-        _, log_det = self._model._forward(flat, context=context)
-        return tf.reshape(log_det, tf.shape(x)[:-1])
-
-
 def first_batch(data, y=None, batch_size=None):
     """``(x, y)`` of the first batch of a tf.data.Dataset of x or (x, y, ...) tuples, or the first rows of arrays
     ``data`` and ``y`` (y None when there is none)."""
@@ -372,6 +336,5 @@ def first_batch(data, y=None, batch_size=None):
     return np.asarray(data)[rows], None if y is None else np.asarray(y)[rows]
 
 
-def batch_size(x):
-    """The number of examples in a batch ``x``: an int when known, else a scalar tensor."""
-    return x.shape[0] if x.shape[0] is not None else tf.shape(x)[0]
+# moved to nfzoo.models.flow_model_bijector, imported with TFP on first use (until nfzoo 0.2)
+__getattr__ = moved(__name__, {"nfzoo.models.flow_model_bijector": ["FlowModelBijector"]})

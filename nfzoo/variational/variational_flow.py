@@ -15,13 +15,10 @@ import math
 
 import keras
 import tensorflow as tf
-import tensorflow_probability as tfp
 
 from nfzoo.normal import standard_normal_log_prob
 from nfzoo.variational.energies import ENERGIES
 from nfzoo.variational.free_energy import FreeEnergyModel
-
-tfb, tfd = tfp.bijectors, tfp.distributions
 
 
 def noise_batches(batch_size):
@@ -113,6 +110,8 @@ class VariationalFlow(FreeEnergyModel):
 
     def distribution(self):
         """q as a TFP distribution: ``TransformedDistribution(N(0, I), Chain of the layers' bijectors)``."""
+        from nfzoo.bijectors.views import tfb, tfd
+
         base = tfd.MultivariateNormalDiag(loc=tf.zeros(self.dim))
         return tfd.TransformedDistribution(base, tfb.Chain([layer.bijector for layer in reversed(self.flow_layers)]))
 
