@@ -68,3 +68,10 @@ def test_training_raises_no_python_warning(cli_run):
     _, caught, _ = cli_run
     shown = [w for w in caught if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
     assert not shown, [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in shown]
+
+
+def test_output_to_a_file_or_pipe_is_one_line_per_epoch_not_a_progress_bar(cli_run):
+    """stdout is no terminal here (as with `nfzoo train ... > log`): Keras' verbose=2, no bar rewritten per step."""
+    lines, _, _ = cli_run
+    assert not any("\r" in line or "━" in line for line in lines), [line for line in lines if "━" in line][:2]
+    assert sum(bool(re.search(r"- loss: ", line)) for line in lines) == 2  # one summary line per epoch

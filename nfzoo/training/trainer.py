@@ -17,6 +17,7 @@
 Every file and folder that a resume or `nfzoo publish` reads is written under a temporary name and renamed into
 place (`nfzoo.training.atomic`), so a kill at any moment leaves the previous or the new version whole.
 """
+import sys
 from pathlib import Path
 
 import keras
@@ -89,7 +90,11 @@ def train(config, data_dir=None, epochs=None, out_dir=None, strategy=None, logic
     every epoch end, after ``backup_minutes`` of training and every ``save_every`` steps if set. ``init_from``
     (a FlowModel or .keras file of the same architecture, e.g. a shipped zoo model) starts a new run from its weights;
     a run directory with a backup resumes from the backup instead. ``precision`` (e.g. "mixed_float16" on a
-    GPU) overrides the config's model.precision: the compute dtype of the conditioner networks."""
+    GPU) overrides the config's model.precision: the compute dtype of the conditioner networks. ``verbose`` is
+    Keras' (0 silent, 1 progress bar, 2 one line per epoch); "auto" is the progress bar on a terminal and one line
+    per epoch otherwise (a log file would get a rewritten bar line for every step: megabytes per run)."""
+    if verbose == "auto":
+        verbose = 1 if sys.stdout.isatty() else 2
     config = load_config(config)
     if precision is not None:
         config["model"]["precision"] = precision
