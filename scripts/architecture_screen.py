@@ -14,12 +14,16 @@ table to benchmarks/RESULTS.md. Nothing is saved: a screen compares, it does not
 """
 import argparse
 import datetime
+import os
+import sys
 import time
 from pathlib import Path
 
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from results_table import append_section  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
 
 
 def parse_variants(items):
@@ -83,21 +87,24 @@ def main():
     from nfzoo.config import load_config
 
     config = load_config(args.config)
-    results = {name: screen(config, overrides, args.steps, args.eval_images) for name, overrides in variants.items()}
+    rows = []
+    for name, overrides in variants.items():  # each row printed as it is measured: a stopped screen keeps them
+        r = screen(config, overrides, args.steps, args.eval_images)
+        rows.append(f"| {name} | {' '.join(f'{k}={v}' for k, v in overrides.items())} | {r['parameters']:,} | "
+                    f"{r['step_s']:.3f} | {r['images_per_s']:.1f} | {r['steps_in_12h']:,} | {r['held_out_bpd']:.4f} |")
+        print(rows[-1], flush=True)
     batch = config["training"]["batch_size"]
-    lines = [f"Architecture screen ({datetime.date.today()}): {config['name']} base config, "
-             f"{config['model']['image_shape'][0]}x{config['model']['image_shape'][1]}, 8-bit, batch {batch}, "
-             f"{args.steps} steps from scratch (warm-up 10%), held-out bits/dim on the first {args.eval_images} "
-             "held-out faces, 2 CPU cores (`python scripts/architecture_screen.py` ...)", "",
-             "| variant | overrides | parameters | s/step | images/s | steps in 12 h | held-out bpd |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {name} | {' '.join(f'{k}={v}' for k, v in variants[name].items())} | {r['parameters']:,} | "
-              f"{r['step_s']:.3f} | {r['images_per_s']:.1f} | {r['steps_in_12h']:,} | {r['held_out_bpd']:.4f} |"
-              for name, r in results.items()]
-    print("\n".join(lines))
+    body = "\n".join([
+        f"{datetime.date.today()}: {config['name']} base config, {config['model']['image_shape'][0]}x"
+        f"{config['model']['image_shape'][1]}, 8-bit, batch {batch}, {args.steps} steps from scratch (warm-up 10%), "
+        f"held-out bits/dim on the first {args.eval_images} held-out faces, {len(os.sched_getaffinity(0))} CPU cores, "
+        f"load average {os.getloadavg()[0]:.1f} (`python scripts/architecture_screen.py` ...)", "",
+        "| variant | overrides | parameters | s/step | images/s | steps in 12 h | held-out bpd |",
+        "|---|---|---|---|---|---|---|", *rows])
+    print(body)
     if args.record:
-        with open(REPO / "benchmarks" / "RESULTS.md", "a") as f:
-            f.write("\n" + "\n".join(lines) + "\n")
+        heading = f"## Architecture screen: {config['name']} (scripts/architecture_screen.py)"
+        print(f"recorded in {append_section(heading, body)}")
 
 
 if __name__ == "__main__":
