@@ -17,6 +17,7 @@ from nfzoo.bijectors.reshape import Reshape
 from nfzoo.bijectors.sos import SumOfSquares
 from nfzoo.bijectors.split import Split
 from nfzoo.bijectors.squeeze import Squeeze
+from nfzoo.lazy import lazy_exports
 
 __all__ = [
     "MADE", "ActNorm", "ContextAffine", "Coupling", "ElementwiseAffine", "FlowLayer", "InvertibleConv1x1", "LayerBijector", "Logit",
@@ -24,12 +25,5 @@ __all__ = [
     "SumOfSquares",
 ]
 
-
-def __getattr__(name):
-    """``LayerBijector`` is imported on first use: it is a TFP class, and TFP loads only when a view is asked for
-    (`nfzoo.bijectors.views`)."""
-    if name == "LayerBijector":
-        from nfzoo.bijectors.views import LayerBijector
-
-        return LayerBijector
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# LayerBijector is a TFP class: imported when first read, so that TFP loads only with a view (nfzoo.bijectors.views)
+__getattr__, __dir__ = lazy_exports(__name__, {"LayerBijector": "nfzoo.bijectors.views"})

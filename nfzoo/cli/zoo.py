@@ -96,9 +96,7 @@ def run_manipulate(args):
     if args.images:
         images = read_images(model, args.images)
     elif model.example_path:  # the model's own sample: no need to check it looks like its training data
-        from nfzoo.data.images import read_image
-
-        images = model.prepare(read_image(model.example_path, model.image_shape[-1]))
+        images = read_images(model, [model.example_path], check_likeness=False)
     else:
         images = model.sample(1, seed=0)
     save_figure(args, model.manipulate(images, args.attribute, args.alpha),
@@ -126,13 +124,16 @@ def check_image_count(count, what):
                          f"(for more, run the command several times, e.g. with different --seed values)")
 
 
-def read_images(model, paths):
+def read_images(model, paths, check_likeness=True):
     """The image files at ``paths`` as one uint8 batch at the model's resolution and channel count, with one
-    warning line on stderr if some of them look unlike the model's training data."""
+    warning line on stderr if some of them look unlike the model's training data (``check_likeness``: scoring
+    them costs a forward pass)."""
     from nfzoo.data.images import read_image
     from nfzoo.zoo.zoo_model import FAR_MARGIN
 
     images = np.concatenate([model.prepare(read_image(path, model.image_shape[-1])) for path in paths])
+    if not check_likeness:
+        return images
     far = model.far_from_training_data(images)
     if far:
         scores = ", ".join(f"{paths[i]} ({bits:.2f})" for i, bits in far)
