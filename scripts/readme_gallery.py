@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from results_table import replace_block  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
 
+from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES  # noqa: E402  (the attributes the cards measure)
+
 BEGIN = "<!-- gallery {model}: written by scripts/readme_gallery.py {model} -->"
 END = "<!-- /gallery {model} -->"
-ATTRIBUTES = ("Smiling", "Eyeglasses", "Blond_Hair", "Male")
 
 
 def gallery(model):
@@ -30,7 +31,7 @@ def gallery(model):
     rows = [(f"samples at T={t}", image(f"samples_t{t}"),
              f"nfzoo sample {model} -n 16 -t {t} --seed 0 -o {image(f'samples_t{t}')}") for t in ("0.7", "1.0")]
     rows += [(a, image(a), f"nfzoo manipulate {model} --attribute {a} --alpha=-1,-0.5,0,0.5,1 -o {image(a)}")
-             for a in ATTRIBUTES]
+             for a in DEFAULT_ATTRIBUTES]
     rows.append(("interpolation", image("interpolation"),
                  f"nfzoo interpolate {model} --steps 8 -o {image('interpolation')}"))
     return rows

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nfzoo.zoo.card import likelihood_figure
+from nfzoo.zoo.card import cpu_time_note, held_out_sets_note, likelihood_figure
 from nfzoo.zoo.records import read_record
 from nfzoo.zoo.registry import available
 
@@ -27,10 +27,8 @@ HEAD = ("| model | what it is | pixels, n_bits | data (training / held-out image
 
 
 def held_out(card):
-    """``all`` (per set: ...) and the bound it is, e.g. ``3.80 (celeba_subset 4.00; celeba_extra 3.58), bound``."""
-    sets = card.get("held_out_sets") or {}
-    per_set = "; ".join(f"{name} {s['bits_per_dim']} ({s['images']} images)" for name, s in sets.items())
-    figure = f"**{card['held_out_bits_per_dim']}**" + (f" ({per_set})" if len(sets) > 1 else "")
+    """The card's held-out figure, per held-out set when there are several, and the bound it is."""
+    figure = f"**{card['held_out_bits_per_dim']}**{held_out_sets_note(card)}"
     conditional = card.get("class_conditional")
     if conditional:
         figure += (f"; given the label {conditional['held_out_bits_per_dim_given_label']}, argmax_y p(x given y) "
@@ -40,10 +38,7 @@ def held_out(card):
 
 def training(card):
     t = card["training"]
-    cpu = f", CPU {t['cpu_time_hours']} h" if t.get("cpu_time_hours") is not None else ""
-    part = (f" (CPU recorded for {t['cpu_time_epochs']} of {t['epochs']} epochs)"
-            if cpu and t.get("cpu_time_epochs", t["epochs"]) < t["epochs"] else "")
-    return f"{t['epochs']} epochs, wall {t['wall_time_hours']} h{cpu}{part}; {card['machine']}"
+    return f"{t['epochs']} epochs, wall {t['wall_time_hours']} h{cpu_time_note(card)}; {card['machine']}"
 
 
 def row(record):
