@@ -116,3 +116,14 @@ def test_a_batch_larger_than_the_split_names_both_sizes():
     check_batch_fits(64, 64)
     with pytest.raises(ConfigError, match="training.batch_size is 64, larger than the 40 images of the training"):
         check_batch_fits(64, 40)
+
+
+def test_an_unknown_nice_partition_is_one_line_naming_the_choices():
+    from nfzoo.config import load_config
+    from nfzoo.config_schema import ConfigError
+
+    config = {"name": "x", "model": {"family": "nice", "event_shape": [8, 8, 1], "partition": "alternate"},
+              "data": {"source": "digits"}, "training": {}}
+    with pytest.raises(ConfigError, match=r"^zoo config: model.partition must be one of 'odd_even', 'halves', "
+                                          r"got 'alternate'\.$"):
+        load_config(config)
