@@ -49,3 +49,11 @@ def test_held_out_figures_per_named_set_and_for_all():
 def test_bad_images_are_one_clear_error():
     with pytest.raises(ValueError, match="expected uint8 images"):
         bits_per_dim_per_image(gaussian_log_likelihood, np.zeros((2, 4, 4, 3), np.float32), 5)
+
+
+def test_a_card_names_each_set_only_when_there_are_several():
+    from nfzoo.zoo.card import sets_note
+
+    two = {"celeba_subset": {"images": 540, "bits_per_dim": 3.9}, "celeba_extra": {"images": 483, "bits_per_dim": 3.5}}
+    assert sets_note(two) == " (celeba_subset, 540 images: 3.9; celeba_extra, 483 images: 3.5)"
+    assert sets_note({"faces": {"images": 24, "bits_per_dim": 5.0}}) == "" and sets_note(None) == ""

@@ -37,6 +37,8 @@ def test_published_entry_has_card_and_directions(zoo):
     assert not (folder / "model.keras").exists()  # the weights are kept once, in the SavedModel
     card = json.loads((folder / "card.json").read_text())
     assert [s["images"] for s in card["held_out_sets"].values()] == [24]  # one data folder, one held-out set
+    assert [s["images"] for s in card["train_sets"].values()] == [72]  # and one training set
+    assert list(card["train_sets"].values())[0]["bits_per_dim"] == card["train_bits_per_dim"]
     assert card["held_out_images"] == 24 and card["train_images"] == 72 and card["n_bits"] == 5
     assert 0 < card["held_out_bits_per_dim"] < 8
     assert "held-out bits/dim" in (folder / "README.md").read_text()

@@ -15,7 +15,8 @@ distinct bins for n_bits >= 5. Vector sources give float32 rows [N, D] in the sa
 The CelebA sources take several folders (``path: [a, b]``, with ``val_fraction`` a number or one per
 folder): each folder is split by identity with its own fraction and the common seed, so adding a folder
 leaves the held-out faces of the others unchanged, and an identity held out in any folder is held out in
-all (no identity on both sides of the union). ``Splits.val_sets`` names each folder's held-out faces.
+all (no identity on both sides of the union). ``Splits.val_sets`` and ``Splits.train_sets`` name each folder's
+held-out and training faces.
 """
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -35,6 +36,7 @@ class Splits(NamedTuple):
     val_labels: Optional[np.ndarray]
     attribute_names: Optional[list]
     val_sets: Optional[dict] = None  # {folder name: indices into val_images} for array sources, in path order
+    train_sets: Optional[dict] = None  # {folder name: indices into train_images}, likewise
 
 
 def load_splits(data_config, data_dir=None):
@@ -85,15 +87,21 @@ def _load_splits(data_config, data_dir):
     held_out = [_held_out(data, f, seed, by_identity) for data, f in zip(folders, fractions)]
     held_out = _hold_out_identities_everywhere(folders, held_out)
     names = _folder_names(paths)
-    train_parts, val_parts, val_sets, start = [], [], {}, 0
+    train_parts, val_parts, train_sets, val_sets = [], [], {}, {}
     for name, data, is_val in zip(names, folders, held_out):
+        train_sets[name] = _next_indices(train_parts, int((~is_val).sum()))
+        val_sets[name] = _next_indices(val_parts, int(is_val.sum()))
         train_parts.append((data.images[~is_val], data.attributes[~is_val]))
         val_parts.append((data.images[is_val], data.attributes[is_val]))
-        val_sets[name] = np.arange(start, start + int(is_val.sum()))
-        start += int(is_val.sum())
     concat = lambda parts, i: np.concatenate([part[i] for part in parts])  # noqa: E731
     return Splits(concat(train_parts, 0), concat(train_parts, 1), concat(val_parts, 0), concat(val_parts, 1),
-                  list(folders[0].attribute_names), val_sets)
+                  list(folders[0].attribute_names), val_sets, train_sets)
+
+
+def _next_indices(parts, count):
+    """The indices that ``count`` more images take in the concatenation of ``parts`` (image, label) pairs."""
+    start = sum(len(images) for images, _ in parts)
+    return np.arange(start, start + count)
 
 
 def _held_out(data, fraction, seed, by_identity):

@@ -44,11 +44,16 @@ def mean_bits_per_dim(log_likelihood, images, n_bits, seed=SEED):
 
 
 def held_out_bits_per_dim(log_likelihood, splits, n_bits, seed=SEED):
-    """``{"all": mean over the held-out split, <set name>: mean over that set, ...}`` for a `Splits` whose
-    held-out images come from several named sets (e.g. one per data folder), rounded to 4 decimals."""
-    per_image = bits_per_dim_per_image(log_likelihood, splits.val_images, n_bits, seed)
+    """`bits_per_dim_by_set` of a `Splits`' held-out images and their named sets (e.g. one per data folder)."""
+    return bits_per_dim_by_set(log_likelihood, splits.val_images, splits.val_sets, n_bits, seed)
+
+
+def bits_per_dim_by_set(log_likelihood, images, sets, n_bits, seed=SEED):
+    """``{"all": mean over images, <set name>: mean over images[indices], ...}`` for ``sets`` = {name: indices}
+    (or None), rounded to 4 decimals."""
+    per_image = bits_per_dim_per_image(log_likelihood, images, n_bits, seed)
     figures = {"all": round(float(per_image.mean()), 4)}
-    for name, indices in (splits.val_sets or {}).items():
+    for name, indices in (sets or {}).items():
         if len(indices):
             figures[name] = round(float(per_image[indices].mean()), 4)
     return figures

@@ -44,7 +44,7 @@ def model_card(record):
 | resolution, n_bits | {'x'.join(map(str, card['resolution']))}, {card['n_bits']}-bit |
 | data | {data.get('source')} ({card['train_images']} training / {card['held_out_images']} held-out images; split: {data.get('split', 'random')}, val_fraction {data.get('val_fraction')}, seed {data.get('seed')}) |
 | **held-out bits/dim** | **{card['held_out_bits_per_dim']}**{held_out_sets_note(card)} |
-{previous_model_row(card)}| training bits/dim | {card['train_bits_per_dim']} |
+{previous_model_row(card)}| training bits/dim | {card['train_bits_per_dim']}{sets_note(card.get('train_sets'))} |
 | training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h{cpu_time_note(card)}{precision_note(card)} |
 | machine | {card['machine']} |
 | measured | {card['date']} by `{card['commands'][1]}` |
@@ -58,8 +58,13 @@ Data licence: {licence}
 
 
 def held_out_sets_note(card):
-    """`` (set a, n images: x; set b, m images: y)`` when the held-out split has more than one named set."""
-    sets = card.get("held_out_sets") or {}
+    """`sets_note` of the held-out split's sets."""
+    return sets_note(card.get("held_out_sets"))
+
+
+def sets_note(sets):
+    """`` (set a, n images: x; set b, m images: y)`` for a card's figures of more than one named set."""
+    sets = sets or {}
     if len(sets) < 2:
         return ""
     return " (" + "; ".join(f"{name}, {s['images']} images: {s['bits_per_dim']}" for name, s in sets.items()) + ")"

@@ -10,7 +10,7 @@ import tensorflow as tf
 
 from nfzoo.config import FAMILIES, build
 from nfzoo.machine import machine
-from nfzoo.models.held_out import held_out_bits_per_dim, mean_bits_per_dim
+from nfzoo.models.held_out import bits_per_dim_by_set, held_out_bits_per_dim
 from nfzoo.zoo.registry import model_dir
 
 
@@ -58,10 +58,17 @@ def measure_shipped(name, splits):
         return None
 
 
+def figures_by_set(figures, sets):
+    """{set name: {"images": count, "bits_per_dim": figure}} of `bits_per_dim_by_set` figures and their sets."""
+    return {name: {"images": int(len(indices)), "bits_per_dim": figures[name]}
+            for name, indices in (sets or {}).items() if name in figures}
+
+
 def card_facts(name, config, flow, splits, figures, run, note=None):
     """The measured facts of the card of ``flow`` (the shipped form of the run folder ``run``'s checkpoint) on the
     config's ``splits``, given its held-out ``figures`` (`held_out_bits_per_dim`); ``note``: a status line."""
     n_bits = flow.n_bits
+    train = bits_per_dim_by_set(flow.log_likelihood, splits.train_images, splits.train_sets, n_bits)
     return {
         "name": name,
         "description": config["description"],
@@ -75,9 +82,9 @@ def card_facts(name, config, flow, splits, figures, run, note=None):
         "held_out_images": int(len(splits.val_images)),
         "likelihood_bound": getattr(flow, "likelihood_bound", "dequantisation"),
         "held_out_bits_per_dim": figures["all"],
-        "held_out_sets": {set_name: {"images": int(len(indices)), "bits_per_dim": figures[set_name]}
-                          for set_name, indices in (splits.val_sets or {}).items() if set_name in figures},
-        "train_bits_per_dim": round(mean_bits_per_dim(flow.log_likelihood, splits.train_images, n_bits), 4),
+        "held_out_sets": figures_by_set(figures, splits.val_sets),
+        "train_bits_per_dim": train["all"],
+        "train_sets": figures_by_set(train, splits.train_sets),
         "training": {**config["training"], "network_precision": config["model"].get("precision", "float32"),
                      **run_facts(run, len(splits.train_images) // config["training"]["batch_size"])},
         "machine": machine(),
