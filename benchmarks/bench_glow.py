@@ -1,22 +1,24 @@
 """Glow speed: nfzoo vs stock TFP `tfb.Glow` vs normflows' Glow (PyTorch), same architecture, batch and data.
 
     pip install -e ".[bench]"          # torch + normflows, only for the PyTorch row
-    python benchmarks/bench_glow.py [--levels 3 --steps 8 --width 128 --batch 64 --size 32] [--record]
+    python benchmarks/bench_glow.py [--levels 3 --steps 8 --width 128 --batch 64 --size 32]
+                                    [--precisions float32 mixed_bfloat16] [--record]
 
 Every model: size x size x 3 images (random uniform data in [-0.5, 0.5)), L levels x K steps of
 ActNorm -> 1x1 conv (LU) -> affine coupling whose network is 3x3 conv -> ReLU -> 1x1 conv -> ReLU -> 3x3 conv
 of the given width, split after each level but the last; Adam(1e-3). One training step = forward + log-det +
 gradients + update (TF: GradientTape in one tf.function, nfzoo also through `model.fit`; PyTorch: eager
-autograd). nfzoo runs twice: float32, and with its conditioner networks in bfloat16 (``precision=
-"mixed_bfloat16"``; uses AMX/AVX512-BF16 where the CPU has it, is emulated and slow where it has not).
+autograd). nfzoo runs once per ``--precisions`` entry: float32, with its conditioner networks in bfloat16
+(``mixed_bfloat16``; uses AMX/AVX512-BF16 where the CPU has it, is emulated and slow where it has not) and, for
+GPUs, in float16 (``mixed_float16``, with Keras' dynamic loss scaling as `nfzoo train` uses it).
 
 Reported per model: training images/s (median over rounds that alternate between the models, so machine noise
 hits all alike) and its ratio to stock TFP; encode latency (a batch x -> z) and sample latency (a batch of
 z -> x at temperature 0.7; stock TFP has no temperature and samples at 1) in ms; and the fraction of the
 conv roofline reached: (images/s x training FLOPs per image) / (measured rate of a 3x3, 128 -> 128 conv on
-[batch, 16, 16, 128], this machine's best conv case, in the same precision). Training FLOPs per image = 3x the
+[batch, 16, 16, 128], this machine's best conv case, in the same compute dtype). Training FLOPs per image = 3x the
 forward multiply-adds of the coupling and prior convolutions x 2 (the elementwise flow ops are negligible).
-On a GPU TensorFlow places the TF models there unchanged. ``--record`` appends a dated row to
+On a GPU TensorFlow places the TF models there unchanged and the machine column names it. ``--record`` appends a dated row to
 benchmarks/RESULTS.md.
 """
 import argparse
@@ -31,9 +33,11 @@ import tensorflow as tf
 from glow_common import add_glow_arguments, stock_glow, tape_train_step
 from results_table import append_rows
 from nfzoo.models.glow import glow
-from nfzoo.machine import cpu_name
+from nfzoo.machine import machine
 
 STOCK = "stock tfb.Glow"
+PRECISIONS = {"float32": ("", tf.float32), "mixed_bfloat16": (", bfloat16 nets", tf.bfloat16),
+              "mixed_float16": (", float16 nets", tf.float16)}  # precision: (label, compute dtype of the peak)
 
 
 class Contender:
@@ -74,23 +78,29 @@ def stock_tfp(args, batches):
 
 
 def nfzoo_models(args, batches):
-    """nfzoo Glow in float32 and with bfloat16 conditioners, each trained by a GradientTape loop and by `model.fit`."""
+    """nfzoo Glow in each of ``args.precisions``, each trained by a GradientTape loop and by `model.fit`."""
     contenders = []
-    for precision in ("float32", "mixed_bfloat16"):
+    for precision in args.precisions:
         model = glow((args.size, args.size, 3), levels=args.levels, steps=args.steps, hidden=args.width, n_bits=8,
                      precision=precision)
         model.initialize(batches[0])
         step = tape_train_step(lambda x, m=model: m.log_prob(x, training=True), lambda m=model: m.trainable_variables,
-                               keras.optimizers.Adam(1e-3))
+                               adam(precision))
         encode = tf.function(model.encode)
         sample = tf.function(lambda model=model: model.sample(args.batch, temperature=0.7))
-        label = "" if precision == "float32" else ", bfloat16 nets"
+        label = PRECISIONS[precision][0]
         contenders.append(Contender(f"nfzoo Glow (GradientTape{label})", tf_loop(step, batches),
                                     lambda e=encode: e(batches[0]).numpy(), lambda s=sample: s().numpy(),
                                     model.count_params(), precision))
-        contenders.append(Contender(f"nfzoo Glow (model.fit{label})", fit_loop(model, batches), contenders[-1].encode,
-                                    contenders[-1].sample, model.count_params(), precision))
+        contenders.append(Contender(f"nfzoo Glow (model.fit{label})", fit_loop(model, batches, adam(precision)),
+                                    contenders[-1].encode, contenders[-1].sample, model.count_params(), precision))
     return contenders
+
+
+def adam(precision):
+    """Adam(1e-3), loss-scaled for float16 networks (their gradients underflow without it), as `nfzoo train`."""
+    optimizer = keras.optimizers.Adam(1e-3)
+    return keras.optimizers.LossScaleOptimizer(optimizer) if precision == "mixed_float16" else optimizer
 
 
 class FitTimer(keras.callbacks.Callback):
@@ -103,11 +113,11 @@ class FitTimer(keras.callbacks.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def fit_loop(model, batches):
+def fit_loop(model, batches, optimizer):
     """``model.fit`` for n steps per call, timed inside fit: once per call, after on_train_end, tearing down the
     iterator of this synthetic ``repeat()`` dataset (its prefetch was injected by tf.data) took ~2 s in about half
     the calls (measured), a cost of short benchmark calls, not of training steps (nfzoo train calls fit once)."""
-    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.compile(optimizer=optimizer)
     dataset = tf.data.Dataset.from_tensor_slices(batches).repeat()
     timer = FitTimer()
 
@@ -218,6 +228,8 @@ def latency_ms(fn, repeats=5):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_glow_arguments(parser)
+    parser.add_argument("--precisions", nargs="+", choices=list(PRECISIONS), default=["float32", "mixed_bfloat16"],
+                        help="nfzoo's conditioner precisions to run (mixed_float16 for GPUs)")
     parser.add_argument("--timed-steps", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--record", action="store_true")
@@ -235,7 +247,7 @@ def main():
     for _ in range(args.rounds):
         for contender in contenders:
             rates[contender.name].append(args.timed_steps * args.batch / contender.train(args.timed_steps))
-    peaks = {"float32": conv_rate(tf.float32, args.batch), "mixed_bfloat16": conv_rate(tf.bfloat16, args.batch)}
+    peaks = {p: conv_rate(PRECISIONS[p][1], args.batch) for p in dict.fromkeys(["float32", *args.precisions])}
     flops = training_flops_per_image(args)
     results = []
     for contender in contenders:
@@ -247,8 +259,7 @@ def main():
         })
     stock = results[0]["rate"]
     print(f"config: {args.size}x{args.size}x3, {args.levels}x{args.steps}, width {args.width}, batch {args.batch}; "
-          f"training {flops / 1e9:.2f} GFLOP/image; 3x3 conv peak {peaks['float32']:.0f} GFLOP/s float32, "
-          f"{peaks['mixed_bfloat16']:.0f} GFLOP/s bfloat16")
+          f"training {flops / 1e9:.2f} GFLOP/image; 3x3 conv peak {peak_text(peaks)}; {machine()}")
     print(f"{'model':40s} {'params':>10s} {'train img/s':>11s} {'vs stock':>8s} {'encode ms':>10s} {'sample ms':>10s} "
           f"{'roofline':>8s}")
     for r in results:
@@ -258,14 +269,17 @@ def main():
         record(args, results, peaks)
 
 
+def peak_text(peaks):
+    """E.g. ``"180 / 1150 GFLOP/s (float32 / mixed_bfloat16)"``."""
+    return f"{' / '.join(f'{rate:.0f}' for rate in peaks.values())} GFLOP/s ({' / '.join(peaks)})"
+
+
 def record(args, results, peaks):
-    cpu = cpu_name()
     stock = results[0]["rate"]
     cells = "; ".join(f"{r['name']}: {r['rate']:.1f} img/s (x{r['rate'] / stock:.2f}, enc {r['encode_ms']:.0f} ms, "
                       f"sample {r['sample_ms']:.0f} ms, {100 * r['roofline']:.0f}% roofline)" for r in results)
     row = (f"| {datetime.date.today()} | {args.size}x{args.size}x3, {args.levels}x{args.steps}, width {args.width}, "
-           f"batch {args.batch} | {cells} | conv peak {peaks['float32']:.0f} / {peaks['mixed_bfloat16']:.0f} GFLOP/s "
-           f"(f32 / bf16) | {os.cpu_count()} cores, {cpu}, tf {tf.__version__} |")
+           f"batch {args.batch} | {cells} | conv peak {peak_text(peaks)} | {machine()}, tf {tf.__version__} |")
     print(f"recorded in {append_rows(HEADING, TABLE_HEAD, [row])}")
 
 

@@ -33,13 +33,15 @@ def stock_glow(shape, levels=3, steps=8, width=128):
 
 def tape_train_step(log_prob, variables, optimizer):
     """One maximum-likelihood step ``x -> loss`` in a tf.function: mean NLL, gradients, update.
-    ``variables`` is a function returning the trainable variables (they may not exist before the first call)."""
+    ``variables`` is a function returning the trainable variables (they may not exist before the first call).
+    A Keras ``LossScaleOptimizer`` (float16 networks) scales the loss here and unscales the gradients itself."""
 
     @tf.function
     def step(x):
         with tf.GradientTape() as tape:
             loss = -tf.reduce_mean(log_prob(x))
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables()), variables()))
+            scaled = optimizer.scale_loss(loss)
+        optimizer.apply_gradients(zip(tape.gradient(scaled, variables()), variables()))
         return loss
 
     return step

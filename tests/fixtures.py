@@ -1,41 +1,8 @@
-"""Small generated data and runs for tests: a CelebA-format npz subset of smooth 16x16 'faces', a tiny Glow config,
-a zoo root with it trained and published, and a callback that stops `fit` mid-epoch as a kill would."""
-import csv
-
+"""Small runs for tests: a tiny Glow config for generated faces (`nfzoo.data.fake_celeba`), a zoo root with it
+trained and published, and a callback that stops `fit` mid-epoch as a kill would."""
 import keras
-import numpy as np
 import pytest
 import yaml
-
-from nfzoo.data.celeba import CELEBA_ATTRIBUTES
-
-
-def write_fake_celeba_npz(folder, n=96, size=16, identities=8, seed=0):
-    """Writes images.npz, attributes.csv and identity_split.csv like ../shared/data/celeba_subset.
-    Images are smooth colour gradients plus a bright blob whose size follows the 'Smiling' attribute, so a
-    flow has structure to learn and an attribute has a visible direction."""
-    rng = np.random.default_rng(seed)
-    rows, cols = np.mgrid[0:size, 0:size] / (size - 1)
-    attributes = rng.choice([-1, 1], size=(n, len(CELEBA_ATTRIBUTES))).astype(np.int8)
-    smiling = CELEBA_ATTRIBUTES.index("Smiling")
-    images = np.empty((n, size, size, 3), np.uint8)
-    for i in range(n):
-        colour = rng.uniform(0.2, 0.8, 3)
-        radius = 0.35 if attributes[i, smiling] > 0 else 0.15
-        blob = ((rows - 0.5) ** 2 + (cols - 0.5) ** 2 < radius**2).astype(float)
-        image = colour * (0.5 + 0.5 * rows[..., None]) + 0.3 * blob[..., None] + rng.normal(0, 0.03, (size, size, 3))
-        images[i] = np.clip(image * 255, 0, 255).astype(np.uint8)
-    filenames = np.array([f"{i:06d}.jpg" for i in range(n)])
-    np.savez_compressed(folder / "images.npz", images=images, filenames=filenames)
-    with open(folder / "attributes.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["filename", *CELEBA_ATTRIBUTES])
-        writer.writerows([[name, *row] for name, row in zip(filenames, attributes.tolist())])
-    with open(folder / "identity_split.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["filename", "celeba_identity", "source_folder", "source_split"])
-        writer.writerows([[name, i % identities, "x", "train_dataset"] for i, name in enumerate(filenames)])
-    return folder
 
 
 def tiny_glow_config(data_dir, epochs=3, **model):

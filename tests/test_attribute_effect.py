@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.config import build, load_config
 from nfzoo.data.images import to_model_space
 from nfzoo.data.sources import load_splits

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nfzoo.data.sources import load_splits, resolve_path
-from tests.fixtures import write_fake_celeba_npz
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared/data"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fixtures import write_fake_celeba_npz
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.config import load_config
 from nfzoo.training.trainer import train
 from nfzoo.zoo import load

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 import yaml
 
-from fixtures import StopAt, tiny_glow_config, write_fake_celeba_npz
+from fixtures import StopAt, tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.training import atomic
 from nfzoo.training.backup import BackupUnreadable, KillSafeBackup
 from nfzoo.training.callbacks import BestModelCheckpoint, HistoryCSV, keep_epochs_before

@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.models.maf import maf
 from nfzoo.zoo import ModelNotFound, find_model, load, load_flow
 from test_bad_input_cli import cli, fresh_nfzoo

@@ -7,7 +7,8 @@ import sys
 import keras
 import pytest
 
-from fixtures import published_tiny_zoo, write_fake_celeba_npz
+from fixtures import published_tiny_zoo
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from flow_checks import perturb_weights
 from nfzoo.cli import main
 from nfzoo.zoo import load

@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 
-from fixtures import StopAt, tiny_glow_config, write_fake_celeba_npz
+from fixtures import StopAt, tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.training.callbacks import NaNGuard
 from nfzoo.training.trainer import evaluate, one_iterator_per_run, train
 

@@ -12,7 +12,8 @@ import warnings
 import pytest
 import yaml
 
-from fixtures import tiny_glow_config, write_fake_celeba_npz
+from fixtures import tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.cli import command_parser, main
 
 

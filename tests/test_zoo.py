@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from fixtures import published_tiny_zoo, tiny_glow_config, write_fake_celeba_npz
+from fixtures import published_tiny_zoo, tiny_glow_config
+from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.bijectors.networks import CouplingNetwork
 from nfzoo.cli import main
 from nfzoo.data.celeba import CELEBA_ATTRIBUTES
