@@ -28,6 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from nfzoo.data.images import to_model_space, to_uint8
+from nfzoo.zoo.zoo_model import DecodeOverflowError
 
 DEFAULT_ATTRIBUTES = ("Smiling", "Eyeglasses", "Blond_Hair", "Male")
 DEFAULT_ALPHAS = (-1.0, -0.5, 0.0, 0.5, 1.0)
@@ -56,7 +57,11 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
     (over all attributes) and ``attributes`` {name: {``classifier_held_out_accuracy``,
     ``classifier_held_out_balanced_accuracy``, ``classifier_held_out_auc``, ``held_out_positive_rate``,
     ``train_positives``, ``mean_p`` (one per alpha), ``mean_p_unedited``, ``increasing``,
-    ``alpha0_max_abs_pixel_diff``}}.
+    ``alpha0_max_abs_pixel_diff``, ``overflowed_faces``}}.
+
+    A flow's inverse can overflow on a latent edited far from the prior (a face whose edit decodes to infinity:
+    `ZooModel.decode` refuses it). Such faces are counted in ``overflowed_faces`` and left out of that attribute's
+    ``mean_p`` and alpha = 0 check, so that one face cannot stop the measurement of the others.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
@@ -111,20 +116,44 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
                                             if 0 < y_held.sum() < len(y_held) else None),
                 "held_out_positive_rate": round(float(y_held.mean()), 4),
             })
-        strips = np.concatenate([zoo_model.manipulate(faces[start: start + batch_size], attribute, alphas)
-                                 for start in range(0, len(faces), batch_size)])  # [n, k, H, W, C]
+        strips, decoded = edit_strips(zoo_model, faces, attribute, alphas, batch_size)  # [n, k, H, W, C], [n]
+        if not decoded.any():
+            raise ValueError(f"every edit of {attribute!r} overflowed the flow's inverse: no effect to measure")
+        strips, kept = strips[decoded], faces[decoded]
         mean_p = [float(np.mean(classifier.predict_proba(features(strips[:, i]))[:, 1])) for i in range(len(alphas))]
-        diff = int(np.abs(strips[:, alphas.index(0.0)].astype(np.int16) - faces.astype(np.int16)).max())
+        diff = int(np.abs(strips[:, alphas.index(0.0)].astype(np.int16) - kept.astype(np.int16)).max())
         worst = max(worst, diff)
         entry.update({
             "mean_p": [round(p, 4) for p in mean_p],
-            "mean_p_unedited": round(float(np.mean(classifier.predict_proba(features(faces))[:, 1])), 4),
+            "mean_p_unedited": round(float(np.mean(classifier.predict_proba(features(kept))[:, 1])), 4),
             "increasing": bool(np.all(np.diff(mean_p) > 0)),
             "alpha0_max_abs_pixel_diff": diff,
+            "overflowed_faces": int((~decoded).sum()),
         })
         result["attributes"][attribute] = entry
     result["alpha0_max_abs_pixel_diff"] = worst
     return result
+
+
+def edit_strips(zoo_model, faces, attribute, alphas, batch_size):
+    """``zoo_model.manipulate`` strips of ``faces`` [n, k, H, W, C] and a bool mask [n] of the faces whose edits
+    all decoded: a batch that overflows is retried face by face, and a face that overflows alone is masked out
+    (its strip left black)."""
+    strips = np.zeros((len(faces), len(alphas), *faces.shape[1:]), np.uint8)
+    decoded = np.ones(len(faces), bool)
+    for start in range(0, len(faces), batch_size):
+        batch = slice(start, start + batch_size)
+        try:
+            strips[batch] = zoo_model.manipulate(faces[batch], attribute, alphas)
+            continue
+        except DecodeOverflowError:  # some face of the batch overflowed
+            pass
+        for i in range(start, min(start + batch_size, len(faces))):
+            try:
+                strips[i] = zoo_model.manipulate(faces[i: i + 1], attribute, alphas)[0]
+            except DecodeOverflowError:
+                decoded[i] = False
+    return strips, decoded
 
 
 def displayed(images_uint8, n_bits):
@@ -165,4 +194,10 @@ def effect_table(effect):
     rows.append("")
     how = "exactly (max abs pixel difference 0)." if exact == 0 else f"with max abs pixel difference {exact}."
     rows.append(f"alpha = 0 reconstructs the {effect['edited_images']} edited held-out faces {how}")
+    overflowed = {name: entry["overflowed_faces"] for name, entry in effect["attributes"].items()
+                  if entry.get("overflowed_faces")}
+    if overflowed:
+        counts = ", ".join(f"{name} {count}" for name, count in overflowed.items())
+        rows.append(f"Faces whose edit at some alpha overflowed the flow's inverse (decoded to infinity) and are left "
+                    f"out of that row: {counts} of {effect['edited_images']}.")
     return "\n".join(rows) + "\n"

@@ -21,6 +21,10 @@ EAGER_ROWS = 16
 FAR_MARGIN = 1.0  # bits/dim above the card's held-out figure at which an image counts as unlike the training data
 
 
+class DecodeOverflowError(ValueError):
+    """Latents so far from the prior that the flow's inverse overflowed (decoded to infinity)."""
+
+
 class ZooModel:
     """Wraps a trained `FlowModel` (``.flow``) for people working with images.
 
@@ -54,7 +58,8 @@ class ZooModel:
 
     def decode(self, z):
         """Flat latents [N, D] -> uint8 images [N, H, W, C]. Latents so far from the prior that the flow overflows
-        (e.g. a huge temperature or alpha) raise a ValueError rather than decode to black images."""
+        (e.g. a huge temperature or alpha) raise `DecodeOverflowError` (a ValueError) rather than decode to black
+        images."""
         z = np.asarray(z, np.float32)
         if z.ndim != 2 or z.shape[1] != self.flow.latent_dim or len(z) == 0:
             raise ValueError(f"decode expects latents [N, {self.flow.latent_dim}] with N >= 1, got shape {z.shape}")
@@ -62,7 +67,7 @@ class ZooModel:
             raise ValueError("latents must be finite; got NaN or infinity")
         x = self._in_batches(self._decode, z)
         if not np.all(np.isfinite(x)):
-            raise ValueError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws of the "
+            raise DecodeOverflowError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws of the "
                              f"prior lie within a few units of 0): use a smaller temperature or alpha")
         return to_uint8(x, self.n_bits).numpy()
 
