@@ -7,6 +7,8 @@ holds the flow's variables as ``saved_variables`` (in ``flow.weights`` order, th
 model's own ``call``: a batch of examples in, one score per example out, which suits both REST request formats.
 The SavedModel is written to a hidden sibling folder and renamed into place, so a model server watching the parent
 folder never loads a half-written one; an existing ``path`` is replaced (as Keras' ``Model.export`` does).
+The functions are traced with the 1x1 convolutions' matrices as constants (`constant_matrices`): they serve the
+weights as saved, and a request skips rebuilding them.
 """
 import shutil
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
+from nfzoo.bijectors.invconv import constant_matrices
 from nfzoo.models.signatures.attributes import AttributeTable
 from nfzoo.models.signatures.conditional_signatures import ConditionalSignatures
 from nfzoo.models.signatures.flow_signatures import FlowSignatures
@@ -47,17 +50,17 @@ def save_signatures(flow, path, directions=None, max_batch=MAX_BATCH, max_sample
     signatures = signatures_for(flow, directions, max_batch, max_samples, jit_compile)
     module = tf.Module()
     module.saved_variables = signatures.variables()
-    concrete = {}
-    for name, function in signatures.functions().items():
-        setattr(module, name, function)
-        concrete[name] = function.get_concrete_function()
-    concrete["serving_default"] = concrete[DEFAULT_SIGNATURE]
-
     path = Path(path)
     staging = path.parent / f".{path.name}.partial"  # not a number: TF Serving ignores it
     if staging.exists():
         shutil.rmtree(staging)
-    tf.saved_model.save(module, str(staging), signatures=concrete)
+    with constant_matrices(flow):
+        concrete = {}
+        for name, function in signatures.functions().items():
+            setattr(module, name, function)
+            concrete[name] = function.get_concrete_function()
+        concrete["serving_default"] = concrete[DEFAULT_SIGNATURE]
+        tf.saved_model.save(module, str(staging), signatures=concrete)
     if path.exists():
         shutil.rmtree(path)
     staging.rename(path)
