@@ -13,7 +13,7 @@ from nfzoo.data.images import to_model_space
 from nfzoo.data.sources import load_splits
 from nfzoo.zoo import ZooModel, compute_directions
 from nfzoo.zoo.attribute_effect import effect_table, measure_attribute_effect
-from nfzoo.zoo.zoo_model import DecodeOverflowError
+from nfzoo.zoo import DecodeOverflowError
 from nfzoo.zoo.card import model_card
 from nfzoo.zoo.records import record_of
 
@@ -113,3 +113,9 @@ def test_model_card_renders_the_table(effect):
     readme = model_card(record_of(config, {**card, "attribute_effect": effect}))
     assert "Data licence: CelebA images" in readme
     assert "## Attribute manipulation, measured" in readme and table in readme
+
+
+def test_latents_far_beyond_the_prior_raise_decode_overflow(setup):
+    model, _ = setup
+    with pytest.raises(DecodeOverflowError, match="the flow overflowed decoding latents"):
+        model.decode(np.full((1, model.flow.latent_dim), 3e38, np.float32))
