@@ -39,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "zoo_configs" / "glow_celeba.yaml"
 WARMUP_STEPS = 20
 HEADING = "## GPU path (benchmarks/gpu_check.py)"
+INTRO = ("`python benchmarks/gpu_check.py --record`: training images/s of glow_celeba through `nfzoo.training.train` "
+         "(`model.fit`, batch 64) over the steps after the first 20, in the named precision and tf.distribute strategy "
+         "(replicas = GPUs the mirrored strategy used). The same run's bench_glow row is in the Glow speed table.")
 TABLE_HEAD = ("| date | run | strategy, replicas | precision | steps timed | images/s | data | machine |\n"
               "|---|---|---|---|---|---|---|---|")
 
@@ -109,7 +112,7 @@ def main():
         rows.append(f"| {datetime.date.today()} | {run} | {strategy}, {replicas} | {args.precision} | {steps} | "
                     f"{rate:.1f} | {described} | {machine()}, tf {tf.__version__} |")
     if args.record:
-        print(f"recorded in {append_rows(HEADING, TABLE_HEAD, rows)}")
+        print(f"recorded in {append_rows(HEADING, TABLE_HEAD, rows, intro=INTRO)}")
 
 
 if __name__ == "__main__":
