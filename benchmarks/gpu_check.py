@@ -19,7 +19,6 @@ sizes (``--bench-args``) make it a dry run of a few minutes.
 """
 import argparse
 import datetime
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from nfzoo.bijectors.networks import PRECISIONS
 from nfzoo.config import load_config
 from nfzoo.data.fake_celeba import write_fake_celeba_npz
 from nfzoo.machine import machine
@@ -88,7 +88,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=300, help="training steps of glow_celeba (batch 64)")
     parser.add_argument("--data", nargs="+", help="face folders (default: the config's, if present)")
-    parser.add_argument("--precision", default="mixed_float16", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+    parser.add_argument("--precision", default="mixed_float16", choices=PRECISIONS,
                         help="precision of the glow_celeba training (bench_glow runs float32 and mixed_float16)")
     parser.add_argument("--bench-args", default="", help="extra arguments for bench_glow.py, e.g. '--size 16'")
     parser.add_argument("--record", action="store_true")
@@ -99,14 +99,14 @@ def main():
     print(f"machine: {machine()}; GPUs seen by TensorFlow: {len(tf.config.list_physical_devices('GPU'))}", flush=True)
     bench = [sys.executable, str(ROOT / "benchmarks" / "bench_glow.py"), "--precisions", "float32", "mixed_float16",
              *args.bench_args.split(), *(["--record"] if args.record else [])]
-    subprocess.run(bench, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "benchmarks")})
+    subprocess.run(bench, check=True)
 
     config, rows = load_config(CONFIG), []
     model = config["model"]
     run = f"{config['name']} ({model['levels']}x{model['steps']}, width {model['hidden']}), model.fit"
     for strategy in ("default", "mirrored"):
         rate, steps, described = timed_training(load_config(CONFIG), args.steps, args.precision, strategy, args.data)
-        replicas = len(tf.config.list_physical_devices("GPU")) or 1 if strategy == "mirrored" else 1
+        replicas = (len(tf.config.list_physical_devices("GPU")) or 1) if strategy == "mirrored" else 1  # all local GPUs
         print(f"{config['name']}, nfzoo train --precision {args.precision} --strategy {strategy}: {rate:.1f} images/s "
               f"over {steps} steps ({described})", flush=True)
         rows.append(f"| {datetime.date.today()} | {run} | {strategy}, {replicas} | {args.precision} | {steps} | "

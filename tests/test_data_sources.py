@@ -39,7 +39,8 @@ def test_two_folders_keep_the_first_folders_held_out_set_and_name_both(tmp_path)
     assert len(union.val_sets["b"]) == 6  # 3 of b's 30 identities, 2 images each
     assert list(union.train_sets) == ["a", "b"]
     np.testing.assert_array_equal(union.train_images[union.train_sets["a"]], alone.train_images)
-    np.testing.assert_array_equal(union.train_sets["b"], np.arange(len(alone.train_images), 100 - 6 - len(alone.val_images)))
+    b_train = np.arange(len(alone.train_images), 100 - 6 - len(alone.val_images))  # after a's, in path order
+    np.testing.assert_array_equal(union.train_sets["b"], b_train)
     assert len(union.train_images) + len(union.val_images) == 100
     assert len(union.train_labels) == len(union.train_images)
     assert union.attribute_names == alone.attribute_names

@@ -1,5 +1,6 @@
 """The pretrained zoo: `load` (a zoo name or a path), `load_flow`, `find_model`, `list_models`, `ZooModel`,
-`compute_directions`, `DecodeOverflowError`. Imported on first use (`nfzoo.lazy`): `nfzoo list` reads the records without TensorFlow."""
+`compute_directions`, `DecodeOverflowError`. Imported on first use (`nfzoo.lazy`): `nfzoo list` reads the records
+without TensorFlow."""
 from nfzoo.lazy import lazy_exports
 
 EXPORTS = {"compute_directions": "nfzoo.zoo.directions", "ModelNotFound": "nfzoo.zoo.loading",

@@ -145,14 +145,12 @@ def edit_strips(zoo_model, faces, attribute, alphas, batch_size):
         batch = slice(start, start + batch_size)
         try:
             strips[batch] = zoo_model.manipulate(faces[batch], attribute, alphas)
-            continue
-        except DecodeOverflowError:  # some face of the batch overflowed
-            pass
-        for i in range(start, min(start + batch_size, len(faces))):
-            try:
-                strips[i] = zoo_model.manipulate(faces[i: i + 1], attribute, alphas)[0]
-            except DecodeOverflowError:
-                decoded[i] = False
+        except DecodeOverflowError:  # some face of the batch overflowed: each face alone
+            for i in range(start, min(start + batch_size, len(faces))):
+                try:
+                    strips[i] = zoo_model.manipulate(faces[i: i + 1], attribute, alphas)[0]
+                except DecodeOverflowError:
+                    decoded[i] = False
     return strips, decoded
 
 

@@ -67,8 +67,8 @@ class ZooModel:
             raise ValueError("latents must be finite; got NaN or infinity")
         x = self._in_batches(self._decode, z)
         if not np.all(np.isfinite(x)):
-            raise DecodeOverflowError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws of the "
-                             f"prior lie within a few units of 0): use a smaller temperature or alpha")
+            raise DecodeOverflowError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws "
+                                      f"of the prior lie within a few units of 0): use a smaller temperature or alpha")
         return to_uint8(x, self.n_bits).numpy()
 
     def sample(self, n, temperature=0.7, seed=None, label=None):
