@@ -9,8 +9,9 @@ Every request is checked before the flow sees it (`nfzoo.models.signatures.reque
 max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks.
 
 The flow's own work (``encode``, ``decode``, the density) runs as a nested ``tf.function`` called by the signatures,
-so the SavedModel stores each once however many signatures call it (glow_celeba: a 7.8 MB graph instead of 14 MB,
-loaded in 6 s instead of 10; TensorFlow inlines the calls when it runs them: same latency).
+so the SavedModel stores each once however many signatures call it (glow_celeba, with `constant_matrices` too:
+saved_model.pb 7.8 MB instead of 22.5 MB, `tf.saved_model.load` 5.8 s instead of 14.8 in benchmarks/bench_serving.py;
+TensorFlow inlines the calls when it runs them).
 ``jit_compile=True`` XLA-compiles these nested functions, so the request checks (assertions with string messages,
 which XLA would drop or cannot compile) stay outside it. XLA compiles once per batch size, at its first request.
 TF Serving runs such a SavedModel only when started with ``--xla_cpu_compilation_enabled=true`` (off by default;
