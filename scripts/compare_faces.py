@@ -11,8 +11,10 @@ For every shipped face model (default: every shipped model whose data is aligned
 * measured here: encode and sample time per image (batches of 64, median of 3 after a warm-up, this machine)
   and whether ``decode(encode(x)) == x`` holds on up to 256 held-out faces of the model's own split.
 
-The picture (docs/img/smiling_by_family.png) edits the same held-out face (the first of the split all face
-configs share) along Smiling at alpha = -1 .. 1, one labelled row per model, every face shown at 128 pixels.
+The picture (docs/img/smiling_by_family.png) edits the same face along Smiling at alpha = -1 .. 1, one labelled
+row per model, every face shown at 128 pixels. The face is the bundled example of the compared model with the most
+pixels and, among those, the lowest held-out bits/dim (a sample of that model, so no CelebA image enters the
+repository), resized to each model's resolution.
 ``--write`` replaces the comparison blocks in README.md and benchmarks/RESULTS.md (between the markers below)
 and writes the picture; without it the table is printed only.
 """
@@ -30,7 +32,7 @@ import numpy as np
 
 from nfzoo.config import load_config
 from nfzoo.data.figures import enlarge, figure
-from nfzoo.data.images import save_png
+from nfzoo.data.images import read_image, save_png
 from nfzoo.data.sources import load_splits
 from nfzoo.machine import cpu_name
 from nfzoo.zoo import load
@@ -76,8 +78,16 @@ def milliseconds_per_image(call, n):
     return 1000.0 * statistics.median(times) / n
 
 
-def measure(name, data_dir):
-    """The row of one model: card facts + timings and exactness measured now; also its Smiling strip."""
+def shared_face(names):
+    """The bundled example (a model sample) of the model with the most pixels, of those the one with the lowest
+    held-out bits/dim: the face every family edits. -> (that model's name, the face [1, H, W, 3])."""
+    models = [load(name) for name in names]
+    best = max(models, key=lambda m: (np.prod(m.image_shape), -m.card.get("held_out_bits_per_dim", np.inf)))
+    return best.name, read_image(best.example_path)[None]
+
+
+def measure(name, data_dir, face):
+    """The row of one model: card facts + timings and exactness measured now; also its Smiling strip of ``face``."""
     model, config = load(name), load_config(config_path(name))
     faces = model.prepare(held_out_faces(json.dumps(config["data"], sort_keys=True), data_dir)[:256])
     card, training = model.card, model.card.get("training", {})
@@ -97,7 +107,7 @@ def measure(name, data_dir):
         "effect": {a: round(effect[a]["mean_p"][alphas.index(1.0)] - effect[a]["mean_p"][alphas.index(-1.0)], 2)
                    for a in DEFAULT_ATTRIBUTES if a in effect and -1.0 in alphas and 1.0 in alphas},
     }
-    strip = model.manipulate(faces[:1], "Smiling", list(ALPHAS))[0]
+    strip = model.manipulate(face, "Smiling", list(ALPHAS))[0]
     return row, enlarge(strip, DISPLAY // model.image_shape[0])
 
 
@@ -123,17 +133,19 @@ def main(argv=None):
     parser.add_argument("--data", nargs="+", help="data folders (override each config's data.path)")
     parser.add_argument("--write", action="store_true", help="update README.md, RESULTS.md and the picture")
     args = parser.parse_args(argv)
-    measured = [measure(name, tuple(args.data) if args.data else None) for name in face_models(args.models)]
+    names = face_models(args.models)
+    face_from, face = shared_face(names)
+    measured = [measure(name, tuple(args.data) if args.data else None, face) for name in names]
     rows, strips = [row for row, _ in measured], np.stack([strip for _, strip in measured])
     machine = f"{len(os.sched_getaffinity(0))} CPU cores ({cpu_name()}), load average {os.getloadavg()[0]:.1f}"
     block = (table(rows) + f"\n\nHeld-out faces: identities never seen in training (the configs' identity split); "
              f"8-bit pixels; timings on {machine}, {datetime.date.today()}; edit = classifier's mean P(attribute) "
-             f"at alpha = +1 minus at alpha = -1 (card).")
+             f"at alpha = +1 minus at alpha = -1 (card). The picture edits {face_from}'s bundled sample.")
     print(block)
     if args.write:
         save_png(PICTURE, figure(strips, scale=1, column_labels=[f"alpha {a:+g}" for a in ALPHAS],
                                  row_labels=[row["name"] for row in rows],
-                                 title="the same held-out face edited along Smiling"))
+                                 title="the same face (a model sample) edited along Smiling"))
         for path in (ROOT / "README.md", ROOT / "benchmarks" / "RESULTS.md"):
             picture = os.path.relpath(PICTURE, path.parent)
             replace_block(path, BEGIN, END, f"{block}\n\n![Smiling by family]({picture})")
