@@ -55,9 +55,33 @@ def test_log_scale_is_glows_above_the_floor_and_floored_below():
     np.testing.assert_allclose(log_scale.numpy()[:, 1], -10.0)
 
 
+@pytest.mark.parametrize("mask,shape", [("channel", (2, 4, 4, 4)), ("checkerboard", (2, 4, 4, 1))])
+def test_a_tight_log_scale_bound_keeps_the_layer_a_bijection_where_the_floor_acts(mask, shape):
+    """With b = 0.5 most log-scales of randomised networks sit on the floor: round trip, autodiff log-det, TFP view
+    and gradients must still hold there."""
+    x = np.random.default_rng(5).normal(size=shape)
+    factory = functools.partial(Coupling, mask=mask, hidden=8, num_hidden=2, log_scale_bound=0.5)
+    check_flow_layer(factory, x, expected_trainable=6)
+
+
+def test_log_scale_bound_sets_the_floor_and_the_inverses_largest_factor():
+    layer = Coupling(hidden=4, log_scale_bound=3.0)
+    layer(tf.zeros((3, 4)))
+    layer.network.output_layer.bias.assign([0.0, 0.0, -50.0, -50.0])  # both log-scales far below the floor
+    _, log_scale = layer.shift_and_log_scale(tf.zeros((3, 2)))
+    np.testing.assert_allclose(log_scale.numpy(), -3.0)
+    y = tf.constant([[0.0, 0.0, 1.0, -2.0]])
+    np.testing.assert_allclose(layer.inverse(y).numpy()[0, 2:], [np.exp(3.0), -2 * np.exp(3.0)], rtol=1e-5)
+    restored = Coupling.from_config(layer.get_config())
+    assert restored.log_scale_bound == 3.0
+    assert "log_scale_bound" not in Coupling(hidden=4).get_config()  # the default (10) keeps older configs as they were
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="kind"):
         Coupling(kind="spline")
+    with pytest.raises(ValueError, match="log_scale_bound must be a positive number"):
+        Coupling(log_scale_bound=0)
 
 
 def test_dropout_acts_in_training_only():

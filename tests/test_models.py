@@ -19,6 +19,7 @@ BUILDERS = {
                                            learn_top=False, n_bits=5),
     "glow_reverse": lambda: glow((4, 4, 3), levels=2, steps=1, hidden=8, permutation="reverse", n_bits=5),
     "glow_dropout": lambda: glow((4, 4, 3), levels=2, steps=2, hidden=8, dropout=0.2, n_bits=5),
+    "glow_log_scale_bound": lambda: glow((4, 4, 3), levels=2, steps=2, hidden=8, log_scale_bound=0.5, n_bits=5),
     "realnvp": lambda: realnvp((4, 4, 3), scales=2, hidden=8, n_bits=5),
     "realnvp_plain_prior_no_logit": lambda: realnvp((4, 4, 1), scales=2, hidden=8, logit=False, learned_prior=False,
                                                     n_bits=5),
@@ -61,3 +62,9 @@ def test_short_fit_lowers_bits_per_dim(name, learning_rate):
     history = model.fit(data, batch_size=32, epochs=4, verbose=0)
     bpd = history.history["bits_per_dim"]
     assert bpd[-1] < bpd[0] - 0.3, bpd
+
+
+def test_glow_gives_its_log_scale_bound_to_every_coupling():
+    bounds = {layer.log_scale_bound for layer in BUILDERS["glow_log_scale_bound"]().flow_layers
+              if type(layer).__name__ == "Coupling"}
+    assert bounds == {0.5}

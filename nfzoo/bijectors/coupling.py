@@ -3,13 +3,15 @@
 The input is split by a mask into a conditioning part ``x_a`` (copied) and a transformed part ``x_b``:
 
     additive:  y_b = x_b + t(x_a),                       log|det J| = 0
-    affine:    y_b = (x_b + t(x_a)) * s(x_a),  log s = max(log_sigmoid(h(x_a) + 2), -10),   log|det J| = sum log s
+    affine:    y_b = (x_b + t(x_a)) * s(x_a),  log s = max(log_sigmoid(h(x_a) + 2), -b),   log|det J| = sum log s
 
 (Glow's form: the scale is in (0, 1) and starts near 0.88, the last conv of the network is zero-initialised.)
-The floor e^-10 on the scale (`MAX_LOG_SCALE`) bounds the inverse: it multiplies by at most e^10 (~2.2e4),
-where Glow's unbounded form overflowed float32 at |x| ~ 1e3. Trained networks stay far inside it (the shipped
-Glow and Real NVP models: log s >= -3.1 on their data and samples), where the layer is exactly Glow's; below
-it the scale is constant (no gradient to h there).
+The floor e^-b on the scale (``log_scale_bound`` b, default `MAX_LOG_SCALE` = 10) bounds the inverse: it
+multiplies by at most e^b (e^10 ~ 2.2e4), where Glow's unbounded form overflowed float32 at |x| ~ 1e3. Trained
+networks stay inside it (the shipped Glow and Real NVP models: log s >= -3.1 on their data and samples), where
+the layer is exactly Glow's; below it the scale is constant (no gradient to h there). A latent edited far from
+the prior can still drive a network out of its training range, and then every later coupling's inverse may
+multiply by e^b until float32 overflows: a small b (e.g. 3, glow_celeba64) keeps such decodes finite.
 
 Masks: ``"channel"`` splits the last axis in halves (channels of an image, features of a vector);
 ``"checkerboard"`` (images) conditions on the pixels with ``(row + col + parity)`` even. ``parity`` flips
@@ -37,7 +39,7 @@ class Coupling(FlowLayer):
     """Additive or affine coupling with a channel/half or checkerboard mask; see the module docstring."""
 
     def __init__(self, kind="affine", mask="channel", parity=0, hidden=512, num_hidden=2, network_dtype=None,
-                 dropout=0.0, context_size=0, **kwargs):
+                 dropout=0.0, context_size=0, log_scale_bound=MAX_LOG_SCALE, **kwargs):
         super().__init__(**kwargs)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
@@ -45,11 +47,14 @@ class Coupling(FlowLayer):
             raise ValueError(f"mask must be one of {MASKS}, got {mask!r}.")
         if parity not in (0, 1):
             raise ValueError(f"parity must be 0 or 1, got {parity!r}.")
+        if not (isinstance(log_scale_bound, (int, float)) and 0 < log_scale_bound < np.inf):
+            raise ValueError(f"log_scale_bound must be a positive number (log s >= -bound), got {log_scale_bound!r}.")
         self.kind, self.mask, self.parity = kind, mask, parity
         self.hidden, self.num_hidden = hidden, num_hidden
         self.network_dtype = network_dtype  # dtype policy of the conditioner (networks.network_dtype)
         self.dropout = dropout  # the conditioner's dropout rate in training (CouplingNetwork)
         self.context_size = int(context_size)
+        self.log_scale_bound = float(log_scale_bound)  # log s >= -log_scale_bound (affine couplings)
 
     def build_event(self, event_shape):
         channels = event_shape[-1]
@@ -100,7 +105,7 @@ class Coupling(FlowLayer):
         if self.kind == "additive":
             return h, None
         shift, raw = tf.split(h, 2, axis=-1)
-        return shift, tf.maximum(tf.math.log_sigmoid(raw + 2.0), -MAX_LOG_SCALE)
+        return shift, tf.maximum(tf.math.log_sigmoid(raw + 2.0), -self.log_scale_bound)
 
     def _mask_log_scale(self, log_scale):
         return log_scale * (1.0 - self.checker) if self.mask == "checkerboard" else log_scale
@@ -152,4 +157,5 @@ class Coupling(FlowLayer):
             "network_dtype": self.network_dtype,
             "dropout": self.dropout,
             **({"context_size": self.context_size} if self.context_size else {}),
+            **({"log_scale_bound": self.log_scale_bound} if self.log_scale_bound != MAX_LOG_SCALE else {}),
         }

@@ -4,7 +4,8 @@ For each of ``levels`` levels: squeeze -> ``steps`` x [ActNorm -> permutation ->
 the channels under a learned conditional prior (all but the last level). The top latent gets a learned
 per-channel Gaussian prior (``learn_top``), written as an affine standardisation. Permutation: ``invconv``
 (LU 1x1 conv, the paper's best), ``invconv_full`` (1x1 conv without LU), ``shuffle`` or ``reverse``.
-Coupling: ``affine`` (scale = sigmoid(h + 2)) or ``additive``. ``precision`` sets the conditioner networks'
+Coupling: ``affine`` (scale = sigmoid(h + 2), log scale >= -``log_scale_bound``, `nfzoo.bijectors.coupling`) or
+``additive``. ``precision`` sets the conditioner networks'
 compute dtype (``"mixed_bfloat16"``: bfloat16 convolutions, e.g. on CPUs with AMX; ``"mixed_float16"`` on
 GPUs); the flow itself stays float32. ``dropout`` regularises the coupling networks in training (Flow++;
 for small datasets such as the 4,860 training faces of glow_celeba). ``dequantization``: ``"uniform"`` noise or
@@ -17,6 +18,7 @@ unconditional one.
 """
 from nfzoo.bijectors.actnorm import ActNorm
 from nfzoo.bijectors.affine import ElementwiseAffine
+from nfzoo.bijectors.base import MAX_LOG_SCALE
 from nfzoo.bijectors.context_affine import ContextAffine
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.bijectors.invconv import InvertibleConv1x1
@@ -44,7 +46,7 @@ def permutation_layer(kind, seed):
 
 def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutation="invconv", n_bits=8,
          learn_top=True, precision="float32", dropout=0.0, dequantization="uniform", num_classes=None, seed=0,
-         name="glow"):
+         log_scale_bound=MAX_LOG_SCALE, name="glow"):
     """Builds a Glow `FlowModel` for images of ``image_shape`` = (H, W, C) (class-conditional with
     ``num_classes``)."""
     check_image_shape(image_shape, levels)
@@ -59,7 +61,7 @@ def glow(image_shape, levels=3, steps=8, hidden=512, coupling="affine", permutat
                 ActNorm(),
                 permutation_layer(permutation, seed=seed + 1000 * level + step),
                 Coupling(kind=coupling, mask="channel", hidden=hidden, network_dtype=dtype, dropout=dropout,
-                         **conditional),
+                         log_scale_bound=log_scale_bound, **conditional),
             ]
         if level < levels - 1:
             layers.append(Split(network_dtype=dtype, **conditional))
