@@ -5,11 +5,11 @@ the channels under a learned conditional prior (all but the last level). The top
 per-channel Gaussian prior (``learn_top``), written as an affine standardisation. Permutation: ``invconv``
 (LU 1x1 conv, the paper's best), ``invconv_full`` (1x1 conv without LU), ``shuffle`` or ``reverse``.
 Coupling: ``affine`` (scale = sigmoid(h + 2), log scale >= -``log_scale_bound``, `nfzoo.bijectors.coupling`) or
-``additive``. ``precision`` sets the conditioner networks'
-compute dtype (``"mixed_bfloat16"``: bfloat16 convolutions, e.g. on CPUs with AMX; ``"mixed_float16"`` on
-GPUs); the flow itself stays float32. ``dropout`` regularises the coupling networks in training (Flow++;
-for small datasets such as the 4,860 training faces of glow_celeba). ``dequantization``: ``"uniform"`` noise or
-``"variational"`` (a learned noise distribution inside each bin, `nfzoo.models.dequantizer`).
+``additive``. ``precision`` sets the conditioner networks' compute dtype (``"mixed_bfloat16"``: bfloat16
+convolutions, e.g. on CPUs with AMX; ``"mixed_float16"`` on GPUs); the flow itself stays float32. ``dropout``
+regularises the coupling networks in training (Flow++; for small datasets such as the 4,860 training faces of
+glow_celeba). ``dequantization``: ``"uniform"`` noise or ``"variational"`` (a learned noise distribution inside
+each bin, `nfzoo.models.dequantizer`).
 
 Class-conditional Glow (``num_classes`` K, `nfzoo.models.conditioning`): every coupling network and split prior
 also sees the one-hot label, and a `ContextAffine` after the top prior gives the top latent a mean and scale that
