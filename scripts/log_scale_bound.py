@@ -43,7 +43,7 @@ def main(argv=None):
     faces = splits.val_images[:args.max_images]
     attributes = [a for a in args.attributes.split(",") if a]
     print(f"{args.name}, {len(faces)} held-out faces, edits at alpha {', '.join(f'{a:g}' for a in DEFAULT_ALPHAS)}")
-    print(f"| bound b | held-out bits/dim | " + " | ".join(f"{a}: faces that overflow" for a in attributes) + " |")
+    print("| bound b | held-out bits/dim | " + " | ".join(f"{a}: faces that overflow" for a in attributes) + " |")
     print("|---" * (2 + len(attributes)) + "|")
     for bound in args.bounds:
         model, couplings = with_bound(args.name, bound)
