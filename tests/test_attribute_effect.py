@@ -45,9 +45,9 @@ def test_keys_shapes_and_exact_reconstruction_at_alpha_zero(effect):
     for entry in effect["attributes"].values():
         assert len(entry["mean_p"]) == 3 and all(0.0 <= p <= 1.0 for p in entry["mean_p"])
         assert 0.0 <= entry["classifier_held_out_accuracy"] <= 1.0 and 0 < entry["train_positives"] < 72
-        assert entry["alpha0_max_abs_pixel_diff"] == 0
+        assert entry["alpha0_max_abs_pixel_diff"] == 0 and entry["alpha0_mean_abs_pixel_diff"] == 0
         assert entry["mean_p"][1] == entry["mean_p_unedited"]  # the alpha = 0 edits are the faces themselves
-    assert effect["alpha0_max_abs_pixel_diff"] == 0
+    assert effect["alpha0_max_abs_pixel_diff"] == 0 and effect["alpha0_mean_abs_pixel_diff"] == 0
     assert json.loads(json.dumps(effect)) == effect
 
 
@@ -103,6 +103,10 @@ def test_unknown_attribute_and_bad_labels_raise(setup):
 def test_model_card_renders_the_table(effect):
     table = effect_table(effect)
     assert "| Smiling |" in table and "P at alpha=-1" in table and "exactly (max abs pixel difference 0)" in table
+    inexact = effect_table({**effect, "alpha0_max_abs_pixel_diff": 231, "alpha0_mean_abs_pixel_diff": 9.25})
+    assert "approximately: mean abs pixel difference 9.2 of 255, max 231" in inexact  # e.g. a VAE
+    assert "with max abs pixel difference 231." in effect_table({**effect, "alpha0_max_abs_pixel_diff": 231,
+                                                                 "alpha0_mean_abs_pixel_diff": None})
     card = {"name": "tiny", "description": "test", "note": None, "family": "glow", "architecture": {"levels": 2},
             "parameters": 1, "resolution": [16, 16, 3], "n_bits": 5, "data": {"source": "celeba_npz"},
             "train_images": 72, "held_out_images": 24, "held_out_bits_per_dim": 5.0, "train_bits_per_dim": 5.0,

@@ -12,9 +12,9 @@ For each attribute a:
    over the training encodings (`nfzoo.zoo.directions`), for every alpha in ``alphas``.
 3. **Effect**: the classifier's mean P(a) over the edited faces per alpha. Editing works if it rises for
    alpha > 0 and falls for alpha < 0 (``increasing``: the mean is strictly increasing in alpha).
-4. **Exactness**: the largest absolute pixel difference between the alpha = 0 edits and the held-out faces
-   themselves, as the model displays them (quantised to its ``n_bits``: for 8-bit models, the original uint8
-   faces). A flow's decode(encode(x)) is exact, so this is 0.
+4. **Exactness**: the largest and the mean absolute pixel difference between the alpha = 0 edits and the
+   held-out faces themselves, as the model displays them (quantised to its ``n_bits``: for 8-bit models, the
+   original uint8 faces). A flow's decode(encode(x)) is exact, so both are 0; a VAE's is a reconstruction.
 
 Caveat: the direction and the classifier are both fitted to the training split's labels, so a classifier that
 is at chance on held-out faces can still "rise with alpha" (both pick up the same training-set correlations).
@@ -54,10 +54,10 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
       C: inverse L2 strength of the logistic regression.
 
     Returns a dict: ``alphas``, ``edited_images``, ``classifier`` (what it is), ``alpha0_max_abs_pixel_diff``
-    (over all attributes) and ``attributes`` {name: {``classifier_held_out_accuracy``,
+    and ``alpha0_mean_abs_pixel_diff`` (the largest over all attributes) and ``attributes`` {name: {``classifier_held_out_accuracy``,
     ``classifier_held_out_balanced_accuracy``, ``classifier_held_out_auc``, ``held_out_positive_rate``,
     ``train_positives``, ``mean_p`` (one per alpha), ``mean_p_unedited``, ``increasing``,
-    ``alpha0_max_abs_pixel_diff``, ``overflowed_faces``}}.
+    ``alpha0_max_abs_pixel_diff``, ``alpha0_mean_abs_pixel_diff``, ``overflowed_faces``}}.
 
     A flow's inverse can overflow on a latent edited far from the prior (a face whose edit decodes to infinity:
     `ZooModel.decode` refuses it). Such faces are counted in ``overflowed_faces`` and left out of that attribute's
@@ -96,7 +96,7 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
               "classifier": f"logistic regression (class-balanced, C={C}) on standardised {size}x{size} "
                             f"average-pooled pixels, trained on the {len(train_faces)} training faces",
               "attributes": {}}
-    worst = 0
+    worst, worst_mean = 0, 0.0
     for attribute in attributes:
         column = names.index(attribute)
         y_train = train_labels[:, column] > 0
@@ -121,17 +121,20 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
             raise ValueError(f"every edit of {attribute!r} overflowed the flow's inverse: no effect to measure")
         strips, kept = strips[decoded], faces[decoded]
         mean_p = [float(np.mean(classifier.predict_proba(features(strips[:, i]))[:, 1])) for i in range(len(alphas))]
-        diff = int(np.abs(strips[:, alphas.index(0.0)].astype(np.int16) - kept.astype(np.int16)).max())
-        worst = max(worst, diff)
+        error = np.abs(strips[:, alphas.index(0.0)].astype(np.int16) - kept.astype(np.int16))
+        diff = int(error.max())
+        worst, worst_mean = max(worst, diff), max(worst_mean, float(error.mean()))
         entry.update({
             "mean_p": [round(p, 4) for p in mean_p],
             "mean_p_unedited": round(float(np.mean(classifier.predict_proba(features(kept))[:, 1])), 4),
             "increasing": bool(np.all(np.diff(mean_p) > 0)),
             "alpha0_max_abs_pixel_diff": diff,
+            "alpha0_mean_abs_pixel_diff": round(float(error.mean()), 3),
             "overflowed_faces": int((~decoded).sum()),
         })
         result["attributes"][attribute] = entry
     result["alpha0_max_abs_pixel_diff"] = worst
+    result["alpha0_mean_abs_pixel_diff"] = round(worst_mean, 3)
     return result
 
 
@@ -190,7 +193,11 @@ def effect_table(effect):
                                         "yes" if entry["increasing"] else "**no**"]) + " |")
     exact = effect["alpha0_max_abs_pixel_diff"]
     rows.append("")
-    how = "exactly (max abs pixel difference 0)." if exact == 0 else f"with max abs pixel difference {exact}."
+    mean = effect.get("alpha0_mean_abs_pixel_diff")  # not in cards measured before 2026-11-30
+    how = ("exactly (max abs pixel difference 0)." if exact == 0 else
+           f"with max abs pixel difference {exact}." if mean is None else
+           f"approximately: mean abs pixel difference {mean:.1f} of 255, max {exact} (not an exact inverse, e.g. a "
+           f"VAE's reconstruction).")
     rows.append(f"alpha = 0 reconstructs the {effect['edited_images']} edited held-out faces {how}")
     overflowed = {name: entry["overflowed_faces"] for name, entry in effect["attributes"].items()
                   if entry.get("overflowed_faces")}
