@@ -78,17 +78,17 @@ def milliseconds_per_image(call, n):
     return 1000.0 * statistics.median(times) / n
 
 
-def shared_face(names):
+def shared_face(models):
     """The bundled example (a model sample) of the model with the most pixels, of those the one with the lowest
     held-out bits/dim: the face every family edits. -> (that model's name, the face [1, H, W, 3])."""
-    models = [load(name) for name in names]
     best = max(models, key=lambda m: (np.prod(m.image_shape), -m.card.get("held_out_bits_per_dim", np.inf)))
     return best.name, read_image(best.example_path)[None]
 
 
-def measure(name, data_dir, face):
-    """The row of one model: card facts + timings and exactness measured now; also its Smiling strip of ``face``."""
-    model, config = load(name), load_config(config_path(name))
+def measure(model, data_dir, face):
+    """The row of a loaded zoo model: card facts + timings and exactness measured now; also its Smiling strip of
+    ``face``."""
+    name, config = model.name, load_config(config_path(model.name))
     faces = model.prepare(held_out_faces(json.dumps(config["data"], sort_keys=True), data_dir)[:256])
     card, training = model.card, model.card.get("training", {})
     exact = bool(np.array_equal(model.decode(model.encode(faces)), faces))
@@ -133,9 +133,9 @@ def main(argv=None):
     parser.add_argument("--data", nargs="+", help="data folders (override each config's data.path)")
     parser.add_argument("--write", action="store_true", help="update README.md, RESULTS.md and the picture")
     args = parser.parse_args(argv)
-    names = face_models(args.models)
-    face_from, face = shared_face(names)
-    measured = [measure(name, tuple(args.data) if args.data else None, face) for name in names]
+    models = [load(name) for name in face_models(args.models)]
+    face_from, face = shared_face(models)
+    measured = [measure(model, tuple(args.data) if args.data else None, face) for model in models]
     rows, strips = [row for row, _ in measured], np.stack([strip for _, strip in measured])
     machine = f"{len(os.sched_getaffinity(0))} CPU cores ({cpu_name()}), load average {os.getloadavg()[0]:.1f}"
     block = (table(rows) + f"\n\nHeld-out faces: identities never seen in training (the configs' identity split); "

@@ -54,7 +54,8 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
       C: inverse L2 strength of the logistic regression.
 
     Returns a dict: ``alphas``, ``edited_images``, ``classifier`` (what it is), ``alpha0_max_abs_pixel_diff``
-    and ``alpha0_mean_abs_pixel_diff`` (the largest over all attributes) and ``attributes`` {name: {``classifier_held_out_accuracy``,
+    and ``alpha0_mean_abs_pixel_diff`` (the largest over all attributes) and ``attributes`` {name:
+    {``classifier_held_out_accuracy``,
     ``classifier_held_out_balanced_accuracy``, ``classifier_held_out_auc``, ``held_out_positive_rate``,
     ``train_positives``, ``mean_p`` (one per alpha), ``mean_p_unedited``, ``increasing``,
     ``alpha0_max_abs_pixel_diff``, ``alpha0_mean_abs_pixel_diff``, ``overflowed_faces``}}.
@@ -96,7 +97,6 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
               "classifier": f"logistic regression (class-balanced, C={C}) on standardised {size}x{size} "
                             f"average-pooled pixels, trained on the {len(train_faces)} training faces",
               "attributes": {}}
-    worst, worst_mean = 0, 0.0
     for attribute in attributes:
         column = names.index(attribute)
         y_train = train_labels[:, column] > 0
@@ -122,19 +122,17 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
         strips, kept = strips[decoded], faces[decoded]
         mean_p = [float(np.mean(classifier.predict_proba(features(strips[:, i]))[:, 1])) for i in range(len(alphas))]
         error = np.abs(strips[:, alphas.index(0.0)].astype(np.int16) - kept.astype(np.int16))
-        diff = int(error.max())
-        worst, worst_mean = max(worst, diff), max(worst_mean, float(error.mean()))
         entry.update({
             "mean_p": [round(p, 4) for p in mean_p],
             "mean_p_unedited": round(float(np.mean(classifier.predict_proba(features(kept))[:, 1])), 4),
             "increasing": bool(np.all(np.diff(mean_p) > 0)),
-            "alpha0_max_abs_pixel_diff": diff,
+            "alpha0_max_abs_pixel_diff": int(error.max()),
             "alpha0_mean_abs_pixel_diff": round(float(error.mean()), 3),
             "overflowed_faces": int((~decoded).sum()),
         })
         result["attributes"][attribute] = entry
-    result["alpha0_max_abs_pixel_diff"] = worst
-    result["alpha0_mean_abs_pixel_diff"] = round(worst_mean, 3)
+    for key in ("alpha0_max_abs_pixel_diff", "alpha0_mean_abs_pixel_diff"):
+        result[key] = max(entry[key] for entry in result["attributes"].values())
     return result
 
 
