@@ -269,6 +269,17 @@ def test_run_facts_sum_the_cpu_time_of_the_epochs_that_recorded_it_and_the_card_
     assert cpu_time_note({"training": {"epochs": 3, "wall_time_hours": 1.5}}) == ""
 
 
+def test_a_run_without_epoch_times_has_no_wall_time_and_the_card_says_so(tmp_path):
+    from nfzoo.zoo.card import wall_time_note
+    from nfzoo.zoo.measure import run_facts
+
+    (tmp_path / "history.csv").write_text("epoch,loss\n0,3.0\n")
+    facts = run_facts(tmp_path, steps_per_epoch=10)
+    assert facts == {"epochs": 1, "steps": 10, "wall_time_hours": None}
+    assert wall_time_note({"training": facts}) == "wall time not recorded"
+    assert wall_time_note({"training": {**facts, "wall_time_hours": 1.5}}) == "wall time 1.5 h"
+
+
 def test_the_epoch_timer_writes_wall_and_cpu_seconds(tmp_path):
     from nfzoo.training.callbacks import EpochTimer
 

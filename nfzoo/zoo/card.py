@@ -45,7 +45,7 @@ def model_card(record):
 | data | {data.get('source')} ({card['train_images']} training / {card['held_out_images']} held-out images; split: {data.get('split', 'random')}, val_fraction {data.get('val_fraction')}, seed {data.get('seed')}) |
 | **held-out bits/dim** | **{card['held_out_bits_per_dim']}**{held_out_sets_note(card)} |
 {previous_model_row(card)}| training bits/dim | {card['train_bits_per_dim']}{sets_note(card.get('train_sets'))} |
-| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, wall time {card['training']['wall_time_hours']} h{cpu_time_note(card)}{precision_note(card)} |
+| training | {card['training']['epochs']} epochs (~{card['training']['steps']} steps), batch {card['training']['batch_size']}, Adam lr {card['training']['learning_rate']}, warm-up {card['training'].get('warmup_steps', 0)} steps, {wall_time_note(card)}{cpu_time_note(card)}{precision_note(card)} |
 | machine | {card['machine']} |
 | measured | {card['date']} by `{card['commands'][1]}` |
 
@@ -105,6 +105,12 @@ def bits_per_dim_note(card):
         how = "one uniform dequantisation per image (fixed seed)"
     return (f"Bits/dim: negative log-likelihood of the discrete {card['n_bits']}-bit images in bits per subpixel, "
             f"{how}, averaged over the held-out split above.")
+
+
+def wall_time_note(card):
+    """The run's wall time, or that its epoch_times.txt was missing (a run folder copied without it)."""
+    hours = card["training"].get("wall_time_hours")
+    return "wall time not recorded" if hours is None else f"wall time {hours} h"
 
 
 def cpu_time_note(card):
