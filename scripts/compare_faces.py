@@ -120,7 +120,7 @@ def table(rows):
     for r in rows:
         cells = ([f"`{r['name']}`", r["family"], r["resolution"], f"{r['held_out']}"]
                  + [f"{r['held_out_sets'].get(s, '–')}" for s in sets]
-                 + [r["figure"], f"{r['parameters']:,}", f"{r['wall_hours']} / {r['cpu_hours'] or '–'}",
+                 + [r["figure"], f"{r['parameters']:,}", f"{r['wall_hours'] or '–'} / {r['cpu_hours'] or '–'}",
                     f"{r['encode_ms']:.1f}", f"{r['sample_ms']:.1f}", "yes" if r["exact"] else "no"]
                  + [f"{r['effect'][a]:+.2f}" if a in r["effect"] else "–" for a in DEFAULT_ATTRIBUTES])
         lines.append("| " + " | ".join(map(str, cells)) + " |")
