@@ -77,6 +77,22 @@ def test_log_scale_bound_sets_the_floor_and_the_inverses_largest_factor():
     assert "log_scale_bound" not in Coupling(hidden=4).get_config()  # the default (10) keeps older configs as they were
 
 
+@pytest.mark.parametrize("kind,mask,parity,shape", CASES)
+def test_log_scale_is_the_forwards_and_sums_to_its_log_det(kind, mask, parity, shape):
+    x = tf.constant(np.random.default_rng(6).normal(size=shape), tf.float32)
+    layer = Coupling(kind=kind, mask=mask, parity=parity, hidden=8, num_hidden=2)
+    layer(x)
+    for w in layer.trainable_weights:  # randomised: a fresh coupling's log-scales are all log_sigmoid(2)
+        w.assign(tf.random.stateless_normal(w.shape, [7, 0]) * 0.3)
+    log_scale, (_, log_det) = layer.log_scale(x), layer(x)
+    if kind == "additive":
+        assert log_scale is None
+        return
+    assert np.ptp(log_scale.numpy()) > 0.01
+    np.testing.assert_allclose(tf.reduce_sum(tf.reshape(log_scale, [shape[0], -1]), 1).numpy(), log_det.numpy(),
+                               rtol=1e-5, atol=1e-5)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="kind"):
         Coupling(kind="spline")

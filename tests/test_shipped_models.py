@@ -25,7 +25,9 @@ def test_the_zoo_ships_three_families_besides_glow_celeba():
 def test_shipped_model_loads_samples_and_round_trips(name):
     model = load(name)
     assert model.card["name"] == name and model.card["held_out_bits_per_dim"] > 0
-    images = model.sample(16, temperature=1.0, seed=0)
+    # at the zoo's default temperature: a Glow's rare T=1 draws far from the training faces can sit where its
+    # inverse is ill-conditioned and not round-trip (glow_celeba: 5 of 1,024 at T=1, none at 0.7; scripts/round_trip.py, RESULTS.md)
+    images = model.sample(16, temperature=0.7, seed=0)
     assert images.shape == (16, *model.image_shape) and images.dtype == np.uint8
     z = model.encode(images)
     if model.card.get("likelihood_bound") == "elbo":  # a VAE: decode(encode(x)) is a reconstruction of x

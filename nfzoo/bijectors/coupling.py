@@ -8,8 +8,9 @@ The input is split by a mask into a conditioning part ``x_a`` (copied) and a tra
 (Glow's form: the scale is in (0, 1) and starts near 0.88, the last conv of the network is zero-initialised.)
 The floor e^-b on the scale (``log_scale_bound`` b, default `MAX_LOG_SCALE` = 10) bounds the inverse: it
 multiplies by at most e^b (e^10 ~ 2.2e4), where Glow's unbounded form overflowed float32 at |x| ~ 1e3. Trained
-networks stay inside it (the shipped Glow and Real NVP models: log s >= -3.1 on their data and samples), where
-the layer is exactly Glow's; below it the scale is constant (no gradient to h there). A latent edited far from
+networks stay inside it on their data (the shipped Glow and Real NVP models: log s >= -3.1 on their data and T=0.7
+samples; a few of glow_celeba's T=1 samples reach it: scripts/round_trip.py), where the layer is exactly Glow's;
+below it the scale is constant (no gradient to h there). A latent edited far from
 the prior can still drive a network out of its training range, and then every later coupling's inverse may
 multiply by e^b until float32 overflows: a small b (e.g. 3, glow_celeba64) keeps such decodes finite.
 
@@ -106,6 +107,12 @@ class Coupling(FlowLayer):
             return h, None
         shift, raw = tf.split(h, 2, axis=-1)
         return shift, tf.maximum(tf.math.log_sigmoid(raw + 2.0), -self.log_scale_bound)
+
+    def log_scale(self, x, context=None):
+        """log s(x_a) of the forward at ``x`` (0 where a checkerboard copies); None for an additive coupling."""
+        cond, _ = self._split(x)
+        _, log_scale = self.shift_and_log_scale(cond, context=context)
+        return None if log_scale is None else self._mask_log_scale(log_scale)
 
     def _mask_log_scale(self, log_scale):
         return log_scale * (1.0 - self.checker) if self.mask == "checkerboard" else log_scale
