@@ -24,6 +24,7 @@ from nfzoo.bijectors.coupling import Coupling
 from nfzoo.data.images import to_model_space
 from nfzoo.models.flow_model import FlowModel
 from nfzoo.models.glow import glow
+from nfzoo.models.signatures.flow_signatures import OVERFLOW
 from nfzoo.serving import export_serving
 from nfzoo.zoo import ZooModel
 
@@ -91,6 +92,9 @@ SIGNATURE_CASES = [
     ("empty latent batch", "image", "decode", {"z": Z[:0]}, expects("decode", f"[0, {D}]", **LATENTS)),
     ("NaN latent (decoded to black)", "image", "decode", {"z": nan_at(Z)}, "decode expects finite z: got NaN or Inf"),
     ("infinite latent", "image", "decode", {"z": nan_at(Z, value=-np.inf)}, "decode expects finite z: got NaN or Inf"),
+    ("latent whose decode overflows (decoded to black)", "image", "decode", {"z": np.full((1, D), 3e38, np.float32)},
+     re.escape(OVERFLOW)),
+    ("temperature whose samples overflow", "image", "sample", sample(temperature=3e38), re.escape(OVERFLOW)),
     ("no samples", "image", "sample", sample(n=0), re.escape("n (the number of samples) must be at least 1")),
     ("too many samples", "image", "sample", sample(n=1025), "n must be at most 1024"),
     ("two sample counts", "image", "sample", {**sample(), "n": np.int32([1, 2])}, "n must be one value"),
@@ -110,6 +114,7 @@ SIGNATURE_CASES = [
     ("NaN alpha", "image", "manipulate", edit(alpha=np.nan), "alpha must be finite"),
     ("alpha that overflows the latent", "image", "manipulate", edit(alpha=3.4e38),
      re.escape("alpha too large: z + alpha * direction must be finite")),
+    ("alpha whose edit overflows the decode", "image", "manipulate", edit(alpha=1e38), re.escape(OVERFLOW)),
     ("unknown attribute name", "image", "manipulate_by_name", edit_by_name(["Smiling", "Bald"]),
      rf"unknown attribute name {KNOWN}; got \[Bald\]"),
     ("empty batch to manipulate_by_name", "image", "manipulate_by_name", edit_by_name("Male", batch=images(0, 8, 8, 3)),

@@ -84,13 +84,13 @@ class ConditionalSignatures:
         def decode(z, condition):
             z = base.checked_latents(z, "decode")
             context = self.checked_condition(condition, tf.shape(z)[0], "decode")
-            return {base.data_name: base.from_model(base.decoder(z, context))}
+            return {base.data_name: base.from_model(base.decoded(z, context))}
 
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed, condition):
             n, temperature, seed = sample_request(n, temperature, seed, base.max_samples)
             context = self.checked_condition(condition, n, "sample")
             eps = tf.random.stateless_normal(tf.stack([n, flow.latent_dim]), seed=tf.stack([seed, 0]))
-            return {base.data_name: base.from_model(base.decoder(temperature * eps, context))}
+            return {base.data_name: base.from_model(base.decoded(temperature * eps, context))}
 
         return {"log_prob": log_prob, "encode": encode, "decode": decode, "sample": sample}

@@ -6,7 +6,9 @@ float32 ``[N, D]`` (`FlowModel.encode`). ``sample`` draws the same noise as `Flo
 in Python and in TF Serving. `ImageSignatures` changes how data enter and leave the model.
 
 Every request is checked before the flow sees it (`nfzoo.models.signatures.request_checks`): shapes, ``1 <= N <=
-max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks.
+max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks. A decode
+that overflows (latents far from the prior: a huge temperature, alpha or z) fails with one line, `OVERFLOW`, as
+`ZooModel.decode` raises `DecodeOverflowError`, instead of answering with black images.
 
 The flow's own work (``encode``, ``decode``, the density) runs as a nested ``tf.function`` called by the signatures,
 so the SavedModel stores each once however many signatures call it (glow_celeba, with `constant_matrices` too:
@@ -20,7 +22,10 @@ without it the first request fails): tensorflow/serving, tensorflow_serving/mode
 import tensorflow as tf
 
 from nfzoo.models.signatures.limits import MAX_BATCH, MAX_SAMPLES
-from nfzoo.models.signatures.request_checks import checked_batch, sample_request
+from nfzoo.models.signatures.request_checks import checked_batch, fail_unless, sample_request
+
+OVERFLOW = ("the flow overflowed decoding these latents (draws of the prior lie within a few units of 0): use a "
+            "smaller temperature or alpha")
 
 
 class FlowSignatures:
@@ -60,6 +65,13 @@ class FlowSignatures:
         """Request latents, checked to be finite ``[N, D]`` with 1 <= N <= max_batch."""
         return checked_batch(z, signature, "z", (self.flow.latent_dim,), self.max_batch, finite=True)
 
+    def decoded(self, z, *context):
+        """decode(z) (given the context of a conditional flow), checked to be finite: the request fails with
+        `OVERFLOW` where the flow's inverse overflowed."""
+        x = self.decoder(z, *context)
+        with tf.control_dependencies([fail_unless(tf.reduce_all(tf.math.is_finite(x)), OVERFLOW)]):
+            return tf.identity(x)
+
     def variables(self):
         """The tf.Variables the signatures read, for the exporting module to track.
 
@@ -98,12 +110,12 @@ class FlowSignatures:
 
         @tf.function(input_signature=[z_spec], autograph=False)
         def decode(z):
-            return {data_name: self.from_model(self.decoder(self.checked_latents(z, "decode")))}
+            return {data_name: self.from_model(self.decoded(self.checked_latents(z, "decode")))}
 
         @tf.function(input_signature=sample_specs, autograph=False)
         def sample(n, temperature, seed):
             n, temperature, seed = sample_request(n, temperature, seed, self.max_samples)
             eps = tf.random.stateless_normal(tf.stack([n, flow.latent_dim]), seed=tf.stack([seed, 0]))
-            return {data_name: self.from_model(self.decoder(temperature * eps))}
+            return {data_name: self.from_model(self.decoded(temperature * eps))}
 
         return {"log_prob": log_prob, "encode": encode, "decode": decode, "sample": sample}

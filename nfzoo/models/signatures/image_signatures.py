@@ -89,5 +89,5 @@ class ImageSignatures(FlowSignatures):
         z = self.encoder(self.to_model(images))
         edited = checked_finite(z + alpha[:, None] * tf.gather(self.attributes.directions, index),
                                 "alpha too large: z + alpha * direction")
-        return {"images": self.from_model(self.decoder(edited)), "attribute_index": index,
+        return {"images": self.from_model(self.decoded(edited)), "attribute_index": index,
                 "attribute_name": self.attributes.name_of(index)}
