@@ -22,7 +22,7 @@ without it the first request fails): tensorflow/serving, tensorflow_serving/mode
 import tensorflow as tf
 
 from nfzoo.models.signatures.limits import MAX_BATCH, MAX_SAMPLES
-from nfzoo.models.signatures.request_checks import checked_batch, fail_unless, sample_request
+from nfzoo.models.signatures.request_checks import checked_batch, checked_finite, sample_request
 
 OVERFLOW = ("the flow overflowed decoding these latents (draws of the prior lie within a few units of 0): use a "
             "smaller temperature or alpha")
@@ -68,9 +68,7 @@ class FlowSignatures:
     def decoded(self, z, *context):
         """decode(z) (given the context of a conditional flow), checked to be finite: the request fails with
         `OVERFLOW` where the flow's inverse overflowed."""
-        x = self.decoder(z, *context)
-        with tf.control_dependencies([fail_unless(tf.reduce_all(tf.math.is_finite(x)), OVERFLOW)]):
-            return tf.identity(x)
+        return checked_finite(self.decoder(z, *context), "x", message=OVERFLOW)
 
     def variables(self):
         """The tf.Variables the signatures read, for the exporting module to track.

@@ -63,9 +63,11 @@ def per_example(value, n, name):
         return tf.broadcast_to(flat, [n])
 
 
-def checked_finite(value, name):
-    """``value`` once checked to hold no NaN or Inf."""
-    with tf.control_dependencies([fail_unless(tf.reduce_all(tf.math.is_finite(value)), f"{name} must be finite")]):
+def checked_finite(value, name, message=None):
+    """``value`` once checked to hold no NaN or Inf; else the request fails with ``message`` (default: "<name>
+    must be finite")."""
+    message = message or f"{name} must be finite"
+    with tf.control_dependencies([fail_unless(tf.reduce_all(tf.math.is_finite(value)), message)]):
         return tf.identity(value)
 
 
