@@ -10,9 +10,9 @@ Glow's scales stay near 1 on faces like its training data; some prior draws at t
 from them, where many scales sit at the floor (Behrmann et al., "Understanding and Mitigating Exploding Inverses
 in Invertible Neural Networks", AISTATS 2021).
 
-For each temperature, ``--samples`` latents are drawn (seed 0) and decoded; each image counts as overflowed (the
+For each temperature, ``--samples`` samples are drawn (`ZooModel.sample`, seed 0); each counts as overflowed (its
 decode is not finite), far (`ZooModel.far_from_training_data`: more than `FAR_MARGIN` bits/dim above the card's
-held-out figure) or likely, and then as exact or not (decode(encode(x)) == x, in batches of `BATCH`); the last
+held-out figure) or likely, and then as exact or not (decode(encode(x)) == x, through `ZooModel`); the last
 column is the mean share of an image's coupling log-scales at the floor (`floor_share`) over the exact images and
 over the others, the mechanism above measured. Then the same for the held-out faces of the model's config when its
 data is there. ``--record`` appends the rows to benchmarks/RESULTS.md.
@@ -27,12 +27,12 @@ import tensorflow as tf
 
 from nfzoo.bijectors.coupling import Coupling
 from nfzoo.config import load_config
-from nfzoo.data.images import to_model_space, to_uint8
+from nfzoo.data.images import to_model_space
 from nfzoo.data.sources import load_splits
 from nfzoo.machine import machine
 from nfzoo.zoo import load
 from nfzoo.zoo.registry import config_path
-from nfzoo.zoo.zoo_model import FAR_MARGIN
+from nfzoo.zoo.zoo_model import FAR_MARGIN, DecodeOverflowError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from results_table import append_rows  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
@@ -48,11 +48,16 @@ INTRO = (f"decode(encode(x)) == x on a shipped flow's own samples (seed 0) and o
          "that sit at their floor -b along the encode. Why it fails where it does: the script's docstring.")
 
 
-def decoded(model, z):
-    """Latents [N, D] -> (uint8 images [N, H, W, C], finite [N] bool); rows that overflowed are zeros."""
-    x = np.concatenate([model.flow.decode(z[i: i + BATCH]).numpy() for i in range(0, len(z), BATCH)])
-    finite = np.isfinite(x).all(axis=tuple(range(1, x.ndim)))
-    return to_uint8(np.where(finite.reshape(-1, *[1] * (x.ndim - 1)), x, 0.0), model.n_bits).numpy(), finite
+def decoded(method, *args):
+    """``method(*args)`` of a ZooModel that decodes (``decode``, ``sample``) -> (uint8 images, decoded [N] bool);
+    the rows that overflowed are black (`DecodeOverflowError.images`)."""
+    try:
+        images = method(*args)
+        return images, np.ones(len(images), bool)
+    except DecodeOverflowError as error:
+        finite = np.ones(len(error.images), bool)
+        finite[error.overflowed] = False
+        return error.images, finite
 
 
 def floor_share(model, images):
@@ -79,7 +84,7 @@ def round_trip_counts(model, images):
     decode(encode(x)) == x over uint8 ``images``; floor_*: the mean `floor_share` of the exact / other images."""
     far = np.zeros(len(images), bool)
     far[[i for i, _ in model.far_from_training_data(images)]] = True
-    back, finite = decoded(model, model.encode(images))
+    back, finite = decoded(model.decode, model.encode(images))
     exact = finite & (back == images).all(axis=(1, 2, 3))
     share = floor_share(model, images)
     floor_exact, floor_not_exact = (f"{share[rows].mean():.3%}" if rows.any() else "–" for rows in (exact, ~exact))
@@ -100,7 +105,7 @@ def main(argv=None):
     model = load(args.name)
     rows = []
     for temperature in args.temperatures:
-        images, finite = decoded(model, temperature * model.flow.latent_noise(args.samples, seed=0).numpy())
+        images, finite = decoded(model.sample, args.samples, temperature, 0)
         counts = round_trip_counts(model, images[finite])
         rows.append((f"samples at T={temperature:g}", {**counts, "count": args.samples,
                                                         "overflowed": int((~finite).sum())}))

@@ -69,9 +69,11 @@ def test_a_face_whose_edit_overflows_is_counted_and_left_out(setup, monkeypatch)
     decode = model.decode
 
     def overflowing_decode(latents):
-        if np.linalg.norm(latents, axis=-1).max() > limit + 1e-3:
-            raise DecodeOverflowError("the flow overflowed decoding latents (test)")
-        return decode(latents)
+        images, far = decode(latents), np.flatnonzero(np.linalg.norm(latents, axis=-1) > limit + 1e-3)
+        if len(far):
+            images[far] = 0
+            raise DecodeOverflowError("the flow overflowed decoding latents (test)", far, images)
+        return images
 
     monkeypatch.setattr(model, "decode", overflowing_decode)
     effect = measure_attribute_effect(model, splits.train_images, splits.train_labels, splits.val_images,
@@ -81,7 +83,10 @@ def test_a_face_whose_edit_overflows_is_counted_and_left_out(setup, monkeypatch)
     assert entry["overflowed_faces"] == int((edited_norms > limit + 1e-3).sum()) > 0
     assert entry["alpha0_max_abs_pixel_diff"] == 0 and len(entry["mean_p"]) == 3
     assert f"Smiling {entry['overflowed_faces']} of 24" in effect_table(effect)
-    monkeypatch.setattr(model, "decode", lambda latents: (_ for _ in ()).throw(DecodeOverflowError("all")))
+    def all_overflow(latents):
+        raise DecodeOverflowError("all", np.arange(len(latents)), np.zeros((len(latents), *model.image_shape), np.uint8))
+
+    monkeypatch.setattr(model, "decode", all_overflow)
     with pytest.raises(ValueError, match="every edit of 'Smiling' overflowed"):
         measure_attribute_effect(model, splits.train_images, splits.train_labels, splits.val_images,
                                  splits.val_labels, splits.attribute_names, attributes=("Smiling",), max_images=4)
@@ -119,7 +124,24 @@ def test_model_card_renders_the_table(effect):
     assert "## Attribute manipulation, measured" in readme and table in readme
 
 
-def test_latents_far_beyond_the_prior_raise_decode_overflow(setup):
-    model, _ = setup
-    with pytest.raises(DecodeOverflowError, match="the flow overflowed decoding latents"):
-        model.decode(np.full((1, model.flow.latent_dim), 3e38, np.float32))
+def test_latents_far_beyond_the_prior_raise_decode_overflow_naming_them(setup):
+    """The error names the rows that overflowed (latents, samples, or images edited) and holds the others."""
+    model, splits = setup
+    z = np.zeros((3, model.flow.latent_dim), np.float32)
+    z[1] = 3e38
+    expected = r"the flow overflowed decoding 1 of 3 latents \(\|z\| up to 3e\+38"
+    with pytest.raises(DecodeOverflowError, match=expected) as error:
+        model.decode(z)
+    assert error.value.overflowed.tolist() == [1] and error.value.images.shape == (3, *model.image_shape)
+    np.testing.assert_array_equal(error.value.images[[0, 2]], model.decode(z[[0, 2]]))
+    assert not error.value.images[1].any()
+    expected = r"decoding 4 of 4 samples at temperature 1e\+38: draw at a lower temperature"
+    with pytest.raises(DecodeOverflowError, match=expected) as error:
+        model.sample(4, temperature=1e38, seed=0)
+    assert error.value.overflowed.tolist() == [0, 1, 2, 3]
+    faces = splits.val_images[:3]
+    huge = 3e38 / np.abs(model.attribute_direction("Smiling")).max()  # an edited latent up to |z| ~ 3e38
+    with pytest.raises(DecodeOverflowError) as error:
+        model.manipulate(faces, "Smiling", [0.0, huge])
+    assert error.value.overflowed.tolist() == [0, 1, 2] and error.value.images.shape == (3, 2, *model.image_shape)
+    np.testing.assert_array_equal(error.value.images[:, 0], model.manipulate(faces, "Smiling", 0.0))

@@ -66,7 +66,8 @@ BAD_INVOCATIONS = [
     (["sample", "glow_digits", "-t", "nan"], "argument -t/--temperature: expected a positive number, got 'nan'"),
     (["sample", "glow_digits", "-t", "inf"], "argument -t/--temperature: expected a positive number, got 'inf'"),
     (["sample", "glow_digits", "-t", "0"], "argument -t/--temperature: expected a positive number, got '0'"),
-    (["sample", "glow_digits", "-t", "1e30", "-o", "{tmp}/x.png"], "the flow overflowed decoding latents"),
+    (["sample", "glow_digits", "-t", "1e30", "-o", "{tmp}/x.png"],
+     "the flow overflowed decoding 16 of 16 samples at temperature 1e+30: draw at a lower temperature"),
     (["sample", "glow_digits", "--seed", "-1"], "argument --seed: expected an integer >= 0, got '-1'"),
     (["sample", "glow_digits", "-o", "{tmp}/no/such/folder/x.png"], "no/such/folder of '{tmp}/no/such/folder/x.png'"
                                                                     " does not exist"),

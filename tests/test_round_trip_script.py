@@ -4,7 +4,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from nfzoo.data.images import to_model_space
 from nfzoo.models.glow import glow
@@ -48,15 +47,24 @@ def test_round_trip_counts_the_images_that_do_not_come_back_and_the_far_ones(scr
 
     bits = model.bits_per_dim(images)
     model.card = {"held_out_bits_per_dim": float(np.sort(bits)[-3]) - 1.0}  # the two highest score over margin 1
-    decode = model.flow.decode
-    first_row_off = tf.constant(np.eye(12, 1, dtype=np.float32)[:, :, None, None] * 0.25)  # image 0 off by 1/4
+    decode = model.decode
 
-    def decode_with_image_0_off(z, *args):
-        x = decode(z, *args)
-        return x + first_row_off[:tf.shape(x)[0]] if z.shape[0] == 12 else x
+    def decode_with_image_0_off(z):  # image 0 off by a quarter of the range
+        images = decode(z)
+        images[0] = (images[0].astype(np.int64) + 64) % 256
+        return images
 
-    monkeypatch.setattr(model.flow, "decode", decode_with_image_0_off)
+    monkeypatch.setattr(model, "decode", decode_with_image_0_off)
     counts = script.round_trip_counts(model, images)
     far = set(np.argsort(bits)[-2:])
     assert counts["far"] == 2
     assert (counts["likely_not_exact"], counts["far_not_exact"]) == ((0, 1) if 0 in far else (1, 0))
+
+
+def test_decoded_marks_the_rows_that_overflow_and_keeps_the_others(script):
+    model, images = tiny_model(log_scale_bound=10.0)
+    z = model.encode(images[:3])
+    z[1] = 3e38
+    back, decoded = script.decoded(model.decode, z)
+    assert decoded.tolist() == [True, False, True] and not back[1].any()
+    np.testing.assert_array_equal(back[[0, 2]], images[[0, 2]])

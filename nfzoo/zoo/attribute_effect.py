@@ -138,20 +138,15 @@ def measure_attribute_effect(zoo_model, train_images, train_attributes, held_out
 
 def edit_strips(zoo_model, faces, attribute, alphas, batch_size):
     """``zoo_model.manipulate`` strips of ``faces`` [n, k, H, W, C] and a bool mask [n] of the faces whose edits
-    all decoded: a batch that overflows is retried face by face, and a face that overflows alone is masked out
-    (its strip left black)."""
+    all decoded (a face with an edit that overflowed is masked out, that edit left black)."""
     strips = np.zeros((len(faces), len(alphas), *faces.shape[1:]), np.uint8)
     decoded = np.ones(len(faces), bool)
     for start in range(0, len(faces), batch_size):
         batch = slice(start, start + batch_size)
         try:
             strips[batch] = zoo_model.manipulate(faces[batch], attribute, alphas)
-        except DecodeOverflowError:  # some face of the batch overflowed: each face alone
-            for i in range(start, min(start + batch_size, len(faces))):
-                try:
-                    strips[i] = zoo_model.manipulate(faces[i: i + 1], attribute, alphas)[0]
-                except DecodeOverflowError:
-                    decoded[i] = False
+        except DecodeOverflowError as error:
+            strips[batch], decoded[start + error.overflowed] = error.images, False
     return strips, decoded
 
 

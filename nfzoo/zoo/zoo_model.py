@@ -22,7 +22,15 @@ FAR_MARGIN = 1.0  # bits/dim above the card's held-out figure at which an image 
 
 
 class DecodeOverflowError(ValueError):
-    """Latents so far from the prior that the flow's inverse overflowed (decoded to infinity)."""
+    """Latents so far from the prior that the flow's inverse overflowed (decoded to infinity).
+
+    ``overflowed``: the indices of the request's rows (latents, samples, or images edited) that overflowed;
+    ``images``: everything the request decoded, uint8 in the shape the method returns, black where it overflowed.
+    """
+
+    def __init__(self, message, overflowed, images):
+        super().__init__(message)
+        self.overflowed, self.images = overflowed, images
 
 
 class ZooModel:
@@ -65,23 +73,25 @@ class ZooModel:
             raise ValueError(f"decode expects latents [N, {self.flow.latent_dim}] with N >= 1, got shape {z.shape}")
         if not np.all(np.isfinite(z)):
             raise ValueError("latents must be finite; got NaN or infinity")
-        x = self._in_batches(self._decode, z)
-        if not np.all(np.isfinite(x)):
-            raise DecodeOverflowError(f"the flow overflowed decoding latents up to |z| = {np.abs(z).max():.3g} (draws "
-                                      f"of the prior lie within a few units of 0): use a smaller temperature or alpha")
-        return to_uint8(x, self.n_bits).numpy()
+        return self._images(self._in_batches(self._decode, z),
+                            f"latents (|z| up to {np.abs(z).max():.3g}; draws of the prior lie within a few units of 0)",
+                            "use a smaller temperature or alpha")
 
     def sample(self, n, temperature=0.7, seed=None, label=None):
         """n uint8 images drawn at ``temperature`` (0.7 as in the Glow demo); a seed makes them repeatable. A
         class-conditional model (built with ``num_classes``) draws x | ``label``, or without one the classes 0, 1,
-        .., K-1, 0, .. in turn (`FlowModel.sample`); any other model takes no label."""
+        .., K-1, 0, .. in turn (`FlowModel.sample`); any other model takes no label. A few draws at temperature 1
+        can land where the flow's inverse overflows (glow_celeba: 4 of 1,024, benchmarks/RESULTS.md): then
+        `DecodeOverflowError` names them and holds the other samples (``.images``)."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
         if not (isinstance(temperature, (int, float, np.number)) and math.isfinite(temperature) and temperature > 0):
             raise ValueError(f"temperature must be a finite number above 0, got {temperature!r}")
         z = temperature * self.flow.latent_noise(n, seed)
+        overflow = (f"samples at temperature {temperature:g}",
+                    "draw at a lower temperature (0.7 by default) or with another seed")
         if label is None:
-            return self.decode(z)
+            return self._images(self._in_batches(self._decode, z.numpy()), *overflow)
         classes = getattr(self.flow, "num_classes", None)
         if not classes:
             raise ValueError(f"{self.name} is not class-conditional: a label needs a model trained with "
@@ -89,7 +99,7 @@ class ZooModel:
         if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label < classes:
             raise ValueError(f"the label must be a class of {self.name}: an integer in 0..{classes - 1}, "
                              f"got {label!r}")
-        return to_uint8(self.flow.decode(z, label), self.n_bits).numpy()
+        return self._images(self.flow.decode(z, label).numpy(), *overflow)
 
     def bits_per_dim(self, images, seed=HELD_OUT_SEED):
         """Per-image NLL in bits per subpixel of the n_bits data, measured as the model card measures it
@@ -105,6 +115,17 @@ class ZooModel:
         if reference is None:
             return []
         return [(i, float(bits)) for i, bits in enumerate(self.bits_per_dim(images)) if bits > reference + margin]
+
+    def _images(self, x, what, advice):
+        """Decoded float ``x`` [N, H, W, C] -> uint8 images, or `DecodeOverflowError` ("the flow overflowed decoding
+        k of N <what>: <advice>") where some rows are not finite."""
+        finite = np.isfinite(x).reshape(len(x), -1).all(axis=1)
+        images = to_uint8(np.where(finite[:, None, None, None], x, 0.0), self.n_bits).numpy()
+        images[~finite] = 0
+        if not finite.all():
+            raise DecodeOverflowError(f"the flow overflowed decoding {np.sum(~finite)} of {len(x)} {what}: {advice}",
+                                      np.flatnonzero(~finite), images)
+        return images
 
     def _in_batches(self, function, x):
         """``function`` (a traced flow method) on at most `BATCH` rows of ``x`` at a time -> one numpy array."""
@@ -143,7 +164,13 @@ class ZooModel:
             raise ValueError(f"alpha must be a finite number or a non-empty list of them, got {alpha!r}")
         z = self.encode(images)
         edited = z[:, None, :] + alphas[None, :, None] * direction[None, None, :]
-        out = self.decode(edited.reshape(-1, z.shape[1])).reshape(len(z), len(alphas), *self.image_shape)
+        strips = (len(z), len(alphas), *self.image_shape)
+        try:
+            out = self.decode(edited.reshape(-1, z.shape[1])).reshape(strips)
+        except DecodeOverflowError as error:  # rows of strips -> the images whose edits overflowed
+            out = error.images.reshape(strips)
+            raise DecodeOverflowError(str(error), np.unique(error.overflowed // len(alphas)),
+                                      out[:, 0] if np.ndim(alpha) == 0 else out) from None
         return out[:, 0] if np.ndim(alpha) == 0 else out
 
     def interpolate(self, a, b, steps=8):

@@ -8,7 +8,7 @@ in Python and in TF Serving. `ImageSignatures` changes how data enter and leave 
 Every request is checked before the flow sees it (`nfzoo.models.signatures.request_checks`): shapes, ``1 <= N <=
 max_batch``, finite floats; the input specs leave shapes open so that a wrong shape meets those checks. A decode
 that overflows (latents far from the prior: a huge temperature, alpha or z) fails with one line, `OVERFLOW`, as
-`ZooModel.decode` raises `DecodeOverflowError`, instead of answering with black images.
+`ZooModel` raises `DecodeOverflowError`, instead of answering with black images.
 
 The flow's own work (``encode``, ``decode``, the density) runs as a nested ``tf.function`` called by the signatures,
 so the SavedModel stores each once however many signatures call it (glow_celeba, with `constant_matrices` too:
