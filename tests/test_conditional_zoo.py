@@ -84,6 +84,11 @@ def test_sample_draws_a_label_and_refuses_a_bad_one(zoo, tmp_path, capsys):
     assert main(["sample", "tiny_digits_cond", "-n", "4", "--label", "10", "-o", str(tmp_path / "bad.png")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert error == ["nfzoo: error: the label must be a class of tiny_digits_cond: an integer in 0..9, got 10"]
+    assert main(["sample", "tiny_digits_cond", "-n", "4", "--label", "3", "-t", "1e38", "-o",
+                 str(tmp_path / "overflow.png")]) == 2  # an overflowed draw is refused, as without a label
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == ["nfzoo: error: the flow overflowed decoding 4 of 4 samples at temperature 1e+38: draw at a lower "
+                     "temperature (0.7 by default) or with another seed"]
 
 
 def test_the_shipped_saved_model_serves_labels(zoo):
