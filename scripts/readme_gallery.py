@@ -1,9 +1,10 @@
 """Draws the README gallery of one shipped face model and writes its table into README.md.
 
-    python scripts/readme_gallery.py [glow_celeba | glow_celeba64 | ...]
+    python scripts/readme_gallery.py [glow_celeba | glow_celeba64 | ...] [--temperatures 0.5,0.7,1.0]
 
 Every image is the output of the ``nfzoo`` command printed beside it in the README, run here in a fresh process
-exactly as written (figures enlarged and labelled by the CLI's defaults): samples at T = 0.7 and 1.0, edits of
+exactly as written (figures enlarged and labelled by the CLI's defaults): samples at T = 0.7 and 1.0 (or the
+``--temperatures`` given), edits of
 the bundled example face (itself a sample of the model) along Smiling, Eyeglasses, Blond_Hair and Male at
 alpha = -1 .. 1, and an interpolation. Images go to docs/img/<model>_*.png; the table replaces the block
 between the model's two marker lines in README.md (``BEGIN``/``END`` below, with the model's name). Takes a few
@@ -25,11 +26,11 @@ BEGIN = "<!-- gallery {model}: written by scripts/readme_gallery.py {model} -->"
 END = "<!-- /gallery {model} -->"
 
 
-def gallery(model):
+def gallery(model, temperatures=("0.7", "1.0")):
     """[(alt text, image path relative to the repository, command)] for ``model``'s gallery, in README order."""
     image = f"docs/img/{model}_{{}}.png".format
     rows = [(f"samples at T={t}", image(f"samples_t{t}"),
-             f"nfzoo sample {model} -n 16 -t {t} --seed 0 -o {image(f'samples_t{t}')}") for t in ("0.7", "1.0")]
+             f"nfzoo sample {model} -n 16 -t {t} --seed 0 -o {image(f'samples_t{t}')}") for t in temperatures]
     rows += [(a, image(a), f"nfzoo manipulate {model} --attribute {a} --alpha=-1,-0.5,0,0.5,1 -o {image(a)}")
              for a in DEFAULT_ATTRIBUTES]
     rows.append(("interpolation", image("interpolation"),
@@ -37,11 +38,24 @@ def gallery(model):
     return rows
 
 
+def temperature_list(text):
+    """'0.5,0.7' -> ['0.5', '0.7'] (kept as written: they name the images and appear in the commands)."""
+    values = text.split(",")
+    try:
+        if all(float(t) > 0 for t in values):
+            return values
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected positive numbers separated by commas, e.g. 0.5,0.7,1.0; got {text!r}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", nargs="?", default="glow_celeba", help="a shipped face model (default glow_celeba)")
+    parser.add_argument("--temperatures", type=temperature_list, default=["0.7", "1.0"],
+                        help="comma-separated sampling temperatures, one grid each (default 0.7,1.0)")
     args = parser.parse_args(argv)
-    rows = gallery(args.model)
+    rows = gallery(args.model, args.temperatures)
     for _, _, command in rows:
         print(command, flush=True)
         subprocess.run(shlex.split(command), cwd=ROOT, check=True)

@@ -1,5 +1,5 @@
 """The README's zoo table is the one scripts/readme_zoo_table.py writes from the shipped cards: after a publish,
-rerun the script (a card and the README can never disagree unnoticed)."""
+rerun the script (a card and the README can never disagree unnoticed); every image the README shows is there."""
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,3 +14,12 @@ def test_the_readme_zoo_table_is_the_one_the_script_writes_from_the_cards(monkey
     text = (ROOT / "README.md").read_text()
     block = text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip("\n")
     assert block == zoo_table(available()), "run `python scripts/readme_zoo_table.py` after publishing a model"
+
+
+def test_every_image_the_readme_shows_is_in_the_repository():
+    import re
+
+    images = set(re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (ROOT / "README.md").read_text()))
+    assert len(images) >= 8, "the README's galleries link their images as ![alt](path)"
+    missing = sorted(path for path in images if not (ROOT / path).is_file())
+    assert not missing, f"the README links images that are not in the repository (scripts/readme_gallery.py): {missing}"
