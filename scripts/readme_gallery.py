@@ -5,9 +5,9 @@
 Every image is the output of the ``nfzoo`` command printed beside it in the README, run here in a fresh process
 exactly as written (figures enlarged and labelled by the CLI's defaults): samples at T = 0.7 and 1.0 (or the
 ``--temperatures`` given), edits of the bundled example face (itself a sample of the model) along Smiling,
-Eyeglasses, Blond_Hair and Male at alpha = -1 .. 1, and an interpolation. Images go to docs/img/<model>_*.png; the table replaces the block
-between the model's two marker lines in README.md (``BEGIN``/``END`` below, with the model's name). Takes a few
-minutes on 2 CPU cores (each command pays TensorFlow's import and the model's load).
+Eyeglasses, Blond_Hair and Male at alpha = -1 .. 1, and an interpolation. Images go to docs/img/<model>_*.png; the
+table replaces the block between the model's two marker lines in README.md (``BEGIN``/``END`` below, with the
+model's name). Takes a few minutes on 2 CPU cores (each command pays TensorFlow's import and the model's load).
 """
 import argparse
 import shlex
