@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from results_table import replace_block  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
 
+from nfzoo.cli.arguments import positive  # noqa: E402
 from nfzoo.zoo.attribute_effect import DEFAULT_ATTRIBUTES  # noqa: E402  (the attributes the cards measure)
 
 BEGIN = "<!-- gallery {model}: written by scripts/readme_gallery.py {model} -->"
 END = "<!-- /gallery {model} -->"
 
 
-def gallery(model, temperatures=("0.7", "1.0")):
+def gallery(model, temperatures):
     """[(alt text, image path relative to the repository, command)] for ``model``'s gallery, in README order."""
     image = f"docs/img/{model}_{{}}.png".format
     rows = [(f"samples at T={t}", image(f"samples_t{t}"),
@@ -38,14 +39,12 @@ def gallery(model, temperatures=("0.7", "1.0")):
 
 
 def temperature_list(text):
-    """'0.5,0.7' -> ['0.5', '0.7'] (kept as written: they name the images and appear in the commands)."""
+    """'0.5,0.7' -> ['0.5', '0.7'], each checked as the CLI checks -t (kept as written: they name the images and
+    appear in the commands)."""
     values = text.split(",")
-    try:
-        if all(float(t) > 0 for t in values):
-            return values
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"expected positive numbers separated by commas, e.g. 0.5,0.7,1.0; got {text!r}")
+    for value in values:
+        positive(float)(value)
+    return values
 
 
 def main(argv=None):
