@@ -23,3 +23,19 @@ def test_every_image_the_readme_shows_is_in_the_repository():
     assert len(images) >= 8, "the README's galleries link their images as ![alt](path)"
     missing = sorted(path for path in images if not (ROOT / path).is_file())
     assert not missing, f"the README links images that are not in the repository (scripts/readme_gallery.py): {missing}"
+
+
+def test_the_gallery_takes_temperatures_as_written_and_refuses_others(monkeypatch):
+    """argparse turns the refusal into one line and exit 2 (checked through the type, so that a regression cannot
+    run the gallery's commands from a test)."""
+    import argparse
+
+    import pytest
+
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    from readme_gallery import temperature_list
+
+    assert temperature_list("0.5,0.7,1.0") == ["0.5", "0.7", "1.0"]  # "1.0" names t1.0.png
+    for bad in ("0.5,x", "-1", "0.5,inf", "0.7,"):
+        with pytest.raises(argparse.ArgumentTypeError, match="expected a positive number"):
+            temperature_list(bad)
